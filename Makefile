@@ -1,0 +1,55 @@
+# Two commands for a newcomer: `make demo` and `make test`. Each installs what it needs.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SEED ?= 20240601
+export DJANGO_SETTINGS_MODULE ?= hyperlocal.settings
+
+.PHONY: demo test install lint types unit serve clean-demo
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# The demo runs on the embedded SQLite database in ./var, with DEBUG on (local use only).
+demo: export DEBUG := 1
+demo: $(STAMP)
+	$(BIN)/hyperlocal migrate --noinput
+	$(BIN)/hyperlocal build_demo --seed $(SEED)
+	$(BIN)/hyperlocal compilemessages_if_needed
+	@echo
+	@$(BIN)/hyperlocal demo_logins --url http://$(HOST):$(PORT)/
+	$(BIN)/hyperlocal runserver $(HOST):$(PORT)
+
+clean-demo:
+	rm -rf var
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+# The whole suite: lint, types, then pytest on SQLite, and again on PostgreSQL when
+# DATABASE_URL is set. With CI=true, PostgreSQL and Chromium must be there.
+test: $(STAMP) lint types
+	@if [ "$${CI:-}" = "true" ] && [ -z "$${DATABASE_URL:-}" ]; then \
+		echo "CI=true but DATABASE_URL is not set: the PostgreSQL run cannot be skipped in CI"; exit 1; fi
+	@echo "== pytest on SQLite"
+	env -u DATABASE_URL $(BIN)/pytest -q $(PYTEST_ARGS)
+	@if [ -n "$${DATABASE_URL:-}" ]; then \
+		echo "== pytest on PostgreSQL ($${DATABASE_URL%%@*}@…)"; \
+		$(BIN)/pytest -q $(PYTEST_ARGS); \
+	else \
+		echo "== DATABASE_URL not set: PostgreSQL run SKIPPED (set DATABASE_URL=postgres://... to run it)"; \
+	fi

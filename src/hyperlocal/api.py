@@ -1,0 +1,58 @@
+"""The REST API: one django-ninja router per domain app, OpenAPI at /api/docs."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+
+from hyperlocal import __version__
+from hyperlocal.accounts.api import router as accounts_router
+from hyperlocal.catalog.api import router as catalog_router
+from hyperlocal.errors import DomainError
+from hyperlocal.hubs.api import router as hubs_router
+from hyperlocal.regions.api import router as regions_router
+
+api = NinjaAPI(
+    title="hyperlocal API",
+    version=__version__,
+    description=(
+        "Neighbourhood commerce: residents and households, merchants and products, hubs and "
+        "their service areas. Authenticate with a browser session (send the CSRF token on "
+        "writes) or with `Authorization: Bearer <token>` from `POST /api/accounts/tokens`."
+    ),
+    urls_namespace="api",
+)
+api.add_router("/regions", regions_router)
+api.add_router("/accounts", accounts_router)
+api.add_router("/catalog", catalog_router)
+api.add_router("/hubs", hubs_router)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status_code)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": "; ".join(exc.messages), "code": "InvalidInput"}, status=422)
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Not allowed.", "code": "NotAllowed"}, status=403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Not found.", "code": "NotFound"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "Log in or send 'Authorization: Bearer <token>'.", "code": "Unauthenticated"}, status=401
+    )

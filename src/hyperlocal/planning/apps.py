@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlanningConfig(AppConfig):
+    name = "hyperlocal.planning"
+    verbose_name = "Planning"
