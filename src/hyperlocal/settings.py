@@ -177,17 +177,23 @@ NEIGHBOURHOOD_VERIFICATION_DAYS = env_int("NEIGHBOURHOOD_VERIFICATION_DAYS", 30)
 # Regions and service areas are stored as sets of cells at this resolution.
 REGION_CELL_RESOLUTION = env_int("REGION_CELL_RESOLUTION", 9)
 SERVICE_AREA_RESOLUTION = env_int("SERVICE_AREA_RESOLUTION", 9)
-# Travel-time model: "circuity" (great-circle x circuity / speed) or an OSRM server of your own.
-TRAVEL_MODEL = {
-    "kind": os.environ.get("TRAVEL_MODEL", "circuity"),
-    "circuity": env_float("TRAVEL_CIRCUITY", 1.3),
-    "urls": {
-        mode: url
-        for mode in ("walk", "bike", "scooter", "car")
-        if (url := os.environ.get(f"OSRM_URL_{mode.upper()}", os.environ.get("OSRM_URL", "")))
-    },
-    "timeout_s": env_float("OSRM_TIMEOUT_S", 10.0),
-}
+# Travel-time model: "circuity" (great-circle x circuity / speed) or an OSRM server of your own
+# (OSRM_URL for every mode, or OSRM_URL_WALK / _BIKE / _SCOOTER / _CAR per mode).
+TRAVEL_MODEL: dict[str, object]
+if os.environ.get("TRAVEL_MODEL", "circuity") not in {"circuity", "osrm"}:
+    raise ImproperlyConfigured("TRAVEL_MODEL must be 'circuity' or 'osrm'")
+if os.environ.get("TRAVEL_MODEL") == "osrm":
+    TRAVEL_MODEL = {
+        "kind": "osrm",
+        "urls": {
+            mode: url
+            for mode in ("walk", "bike", "scooter", "car")
+            if (url := os.environ.get(f"OSRM_URL_{mode.upper()}", os.environ.get("OSRM_URL", "")))
+        },
+        "timeout_s": env_float("OSRM_TIMEOUT_S", 10.0),
+    }
+else:
+    TRAVEL_MODEL = {"kind": "circuity", "circuity": env_float("TRAVEL_CIRCUITY", 1.3)}
 # Leaflet tiles: empty means no tile layer (the map draws district outlines only, offline).
 MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "")
 MAP_TILES_ATTRIBUTION = os.environ.get("MAP_TILES_ATTRIBUTION", "")

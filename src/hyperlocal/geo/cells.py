@@ -1,11 +1,12 @@
 """H3 cells (v4 string form) as the platform's unit of "neighbourhood".
 
 h3 ships without type stubs, so every call goes through a small typed wrapper
-here; nothing else in ``geo`` talks to h3 directly except ``reach``'s edge length.
+here; nothing else in ``geo`` talks to h3 directly.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 
@@ -17,6 +18,7 @@ from .points import Point
 __all__ = [
     "cell_boundary",
     "cell_centre",
+    "cell_edge_m",
     "cell_of",
     "cells_to_feature_collection",
     "geometry_cells",
@@ -40,9 +42,7 @@ def _check_resolution(resolution: int) -> None:
 def is_cell(value: str) -> bool:
     """True for a valid H3 cell in canonical (lower-case hex) string form."""
     return (
-        isinstance(value, str)
-        and _CANONICAL.fullmatch(value) is not None
-        and bool(h3.is_valid_cell(value))
+        isinstance(value, str) and _CANONICAL.fullmatch(value) is not None and bool(h3.is_valid_cell(value))
     )
 
 
@@ -88,6 +88,19 @@ def grid_steps(a: str, b: str) -> int | None:
         return None
 
 
+def cell_edge_m(cell: str) -> float:
+    """A conservative edge length for cells around ``cell``, in metres.
+
+    H3 cell sizes vary about twofold over the globe, so the resolution average
+    alone can overstate local spacing; take the smaller of it and the edge of a
+    regular hexagon with this cell's actual area.
+    """
+    _check_cell(cell)
+    average = float(h3.average_hexagon_edge_length(h3.get_resolution(cell), unit="m"))
+    local = math.sqrt(2 * float(h3.cell_area(cell, unit="m^2")) / (3 * math.sqrt(3)))
+    return min(average, local)
+
+
 def cell_boundary(cell: str) -> list[tuple[float, float]]:
     """The cell outline as a closed ring of (lng, lat) pairs, GeoJSON order."""
     _check_cell(cell)
@@ -106,11 +119,9 @@ def cells_to_feature_collection(
     """
     if isinstance(cells, str):
         raise TypeError("pass an iterable of cells, not a single cell string")
-    items: Iterable[tuple[str, Mapping[str, object]]]
-    if isinstance(cells, Mapping):
-        items = cells.items()
-    else:
-        items = ((cell, {}) for cell in cells)
+    items: Iterable[tuple[str, Mapping[str, object]]] = (
+        cells.items() if isinstance(cells, Mapping) else ((cell, {}) for cell in cells)
+    )
     features: list[dict[str, object]] = []
     for cell, properties in items:
         features.append(

@@ -58,10 +58,7 @@ def haversine_matrix_m(
     # Broadcast origins down the rows and destinations across the columns.
     lat1, lng1 = o_lat[:, np.newaxis], o_lng[:, np.newaxis]
     lat2, lng2 = d_lat[np.newaxis, :], d_lng[np.newaxis, :]
-    h = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lng2 - lng1) / 2) ** 2
-    )
+    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lng2 - lng1) / 2) ** 2
     result: FloatArray = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
     return result
 

@@ -36,9 +36,7 @@ def _validated(field: Field, value: object) -> float:
         raise InvalidCoordinates(field, f"{field} must be finite, got {value!r}")
     limit = _LIMITS[field]
     if not -limit <= number <= limit:
-        raise InvalidCoordinates(
-            field, f"{field} must be between {-limit:g} and {limit:g}, got {number!r}"
-        )
+        raise InvalidCoordinates(field, f"{field} must be between {-limit:g} and {limit:g}, got {number!r}")
     return number
 
 

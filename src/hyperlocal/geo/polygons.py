@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from itertools import pairwise
 
 import numpy as np
 
@@ -69,10 +70,7 @@ def geometry_bbox(geometry: Mapping[str, object]) -> BBox:
 def _project(ring: Ring, lng0: float) -> list[tuple[float, float]]:
     # Sinusoidal projection around the shape's own meridian: equal-area, so
     # shoelace areas and area-weighted centroids come out right.
-    return [
-        ((lng - lng0) * math.cos(math.radians(lat)) * _M_PER_DEG, lat * _M_PER_DEG)
-        for lng, lat in ring
-    ]
+    return [((lng - lng0) * math.cos(math.radians(lat)) * _M_PER_DEG, lat * _M_PER_DEG) for lng, lat in ring]
 
 
 def _signed_area_and_moment(xy: list[tuple[float, float]]) -> tuple[float, float, float]:
@@ -141,7 +139,7 @@ def distance_to_polyline_m(point: Point, line: Sequence[tuple[float, float]]) ->
     xy = [local(v) for v in line]
     if len(xy) == 1:
         return math.hypot(*xy[0])
-    return min(_segment_distance(0.0, 0.0, a, b) for a, b in zip(xy, xy[1:], strict=False))
+    return min(_segment_distance(0.0, 0.0, a, b) for a, b in pairwise(xy))
 
 
 def sample_points_in_geometry(
