@@ -24,7 +24,6 @@ demo: export DEBUG := 1
 demo: $(STAMP)
 	$(BIN)/hyperlocal migrate --noinput
 	$(BIN)/hyperlocal build_demo --seed $(SEED)
-	$(BIN)/hyperlocal compilemessages_if_needed
 	@echo
 	@$(BIN)/hyperlocal demo_logins --url http://$(HOST):$(PORT)/
 	$(BIN)/hyperlocal runserver $(HOST):$(PORT)

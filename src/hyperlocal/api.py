@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
 
 from hyperlocal import __version__
 from hyperlocal.accounts.api import router as accounts_router
@@ -34,6 +35,21 @@ api.add_router("/hubs", hubs_router)
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(request, exc.as_dict(), status=exc.status_code)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """Pydantic's errors, reshaped so that the message names the field in plain words."""
+    errors = []
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload", "form")]
+        errors.append({"field": ".".join(loc) or None, "message": str(error.get("msg", "invalid"))})
+    first = errors[0] if errors else {"field": None, "message": "invalid request"}
+    detail = f"{first['field']}: {first['message']}" if first["field"] else str(first["message"])
+    if len(errors) > 1:
+        detail += f" (and {len(errors) - 1} more problem(s))"
+    body = {"detail": detail, "code": "InvalidInput", "field": first["field"], "errors": errors}
+    return api.create_response(request, body, status=422)
 
 
 @api.exception_handler(DjangoValidationError)

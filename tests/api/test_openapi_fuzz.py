@@ -1,0 +1,56 @@
+"""Schemathesis over the OpenAPI spec: no input may get a 5xx, and every answer must match
+the documented status codes and schemas. Runs in-process against the Django WSGI app on the
+test database, as a signed-in resident who is also a merchant's staff and a hub operator, so
+that the write paths are reached and not only the 401s."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from hyperlocal.accounts.auth import issue_token
+from hyperlocal.regions.models import Region
+from tests.factories import HubFactory, MerchantStaffFactory, ProductFactory, UserFactory
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@pytest.fixture
+def api_schema() -> Any:
+    return schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture
+def bearer(mapo: Region) -> dict[str, str]:
+    user = UserFactory(username="fuzzer")
+    staff = MerchantStaffFactory(user=user)
+    ProductFactory(merchant=staff.merchant)
+    hub = HubFactory()
+    hub.operators.add(user)
+    _, key = issue_token(user, "schemathesis")
+    return {"Authorization": f"Bearer {key}"}
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@pytest.mark.django_db
+def test_no_input_breaks_the_api(case: Any, bearer: dict[str, str]) -> None:
+    case.call_and_validate(headers=bearer, checks=CHECKS)
