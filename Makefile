@@ -4,6 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+DEV_STAMP := $(VENV)/.installed-dev-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SEED ?= 20240601
@@ -11,13 +12,18 @@ export DJANGO_SETTINGS_MODULE ?= hyperlocal.settings
 
 .PHONY: demo test install lint types unit serve clean-demo
 
+# The demo needs the runtime dependencies only; the tests add the development tools.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e .
 	@touch $(STAMP)
 
-install: $(STAMP)
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(DEV_STAMP)
+
+install: $(DEV_STAMP)
 
 # The demo runs on the embedded SQLite database in ./var, with DEBUG on (local use only).
 demo: export DEBUG := 1
@@ -31,17 +37,17 @@ demo: $(STAMP)
 clean-demo:
 	rm -rf var
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports
 
-types: $(STAMP)
+types: $(DEV_STAMP)
 	$(BIN)/mypy
 
 # The whole suite: lint, types, then pytest on SQLite, and again on PostgreSQL when
 # DATABASE_URL is set. With CI=true, PostgreSQL and Chromium must be there.
-test: $(STAMP) lint types
+test: $(DEV_STAMP) lint types
 	@if [ "$${CI:-}" = "true" ] && [ -z "$${DATABASE_URL:-}" ]; then \
 		echo "CI=true but DATABASE_URL is not set: the PostgreSQL run cannot be skipped in CI"; exit 1; fi
 	@echo "== pytest on SQLite"

@@ -11,3 +11,6 @@ STORAGES = {  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Expected 4xx answers are logged by django.request as warnings; they drown real failures.
+LOGGING["loggers"] = {"django.request": {"level": "ERROR"}}  # noqa: F405

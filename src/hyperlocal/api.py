@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from hyperlocal import __version__
@@ -50,6 +51,15 @@ def on_invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpR
         detail += f" (and {len(errors) - 1} more problem(s))"
     body = {"detail": detail, "code": "InvalidInput", "field": first["field"], "errors": errors}
     return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # Ninja answers 400 only for a body it cannot parse: bad input like any other, so 422.
+    if exc.status_code == 400:
+        body = {"detail": "body: not valid JSON or form data", "code": "InvalidInput", "field": "body"}
+        return api.create_response(request, body, status=422)
+    return api.create_response(request, {"detail": str(exc), "code": "HttpError"}, status=exc.status_code)
 
 
 @api.exception_handler(DjangoValidationError)

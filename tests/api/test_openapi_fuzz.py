@@ -5,11 +5,14 @@ that the write paths are reached and not only the 401s."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -26,12 +29,18 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture
-def api_schema() -> Any:
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+def keep_test_connection() -> Iterator[None]:
+    """The WSGI handler closes "old" connections at the end of each request; on PostgreSQL that
+    would close the test transaction's connection under the test's feet."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
-def bearer(mapo: Region) -> dict[str, str]:
+def bearer(keep_test_connection: None, mapo: Region) -> dict[str, str]:
     user = UserFactory(username="fuzzer")
     staff = MerchantStaffFactory(user=user)
     ProductFactory(merchant=staff.merchant)
@@ -41,7 +50,7 @@ def bearer(mapo: Region) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-schema = schemathesis.pytest.from_fixture("api_schema")
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
 
 
 @schema.parametrize()

@@ -2,56 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import timedelta
-
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils import timezone
+from ninja.errors import HttpError
 from ninja.security import HttpBearer
-from ninja.security.session import SessionAuth
+from ninja.security.session import SessionAuth as NinjaSessionAuth
 
-from hyperlocal.accounts.models import ApiToken, User
-
-TOKEN_PREFIX = "hl_"
-
-
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token; the clear key is returned once and never stored."""
-    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    now = timezone.now()
-    token = ApiToken.objects.create(
-        user=user,
-        name=name,
-        prefix=key[:10],
-        key_hash=hash_key(key),
-        created_at=now,
-        expires_at=now + timedelta(days=settings.API_TOKEN_DAYS),
-    )
-    return token, key
-
-
-def user_for_key(key: str) -> User | None:
-    now = timezone.now()
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_key(key), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
-    # One cheap UPDATE at most once a minute, so that busy clients don't write on every call.
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+from hyperlocal.accounts.models import User
+from hyperlocal.accounts.services.tokens import TOKEN_PREFIX, hash_key, issue_token, user_for_key
+from hyperlocal.errors import NotAllowed
 
 
 class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <key>` with a key from POST /api/accounts/tokens."""
+
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = user_for_key(token)
         if user is not None:
@@ -59,5 +23,23 @@ class TokenAuth(HttpBearer):
         return user
 
 
-# Ninja's session auth checks CSRF on unsafe methods, as a browser client needs.
+class SessionAuth(NinjaSessionAuth):
+    """The browser's session, with Django's CSRF check on unsafe methods. Without a session
+    cookie there is nothing to check: the request is simply not authenticated (401), so that
+    an API client with a wrong or revoked token learns that, not "CSRF check failed"."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        try:
+            return super()._get_key(request)
+        except HttpError:
+            # Answered in the API's usual error shape (detail, code), like every other 403.
+            raise NotAllowed(
+                "CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header"
+            ) from None
+
+
 api_auth = [TokenAuth(), SessionAuth()]
+
+__all__ = ["TOKEN_PREFIX", "SessionAuth", "TokenAuth", "api_auth", "hash_key", "issue_token", "user_for_key"]

@@ -39,6 +39,11 @@ class Household(models.Model):
     # Where the row came from: "signup", "import", "demo"; imported rows keep their own id.
     source = models.CharField(max_length=20, default="signup")
     external_id = models.CharField(max_length=64, blank=True)
+    # Shared by the first resident so that others at the same address can join; households
+    # that did not come from a signup (imports, demo) have none.
+    join_code = models.CharField(
+        _("join code"), max_length=12, unique=True, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -60,7 +60,8 @@ def ensure_roles() -> dict[Role, Group]:
     # Permissions of apps migrated later in the same run may not exist yet: make them now.
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0)
-    all_perms = {f"{p.content_type.app_label}.{p.codename}": p for p in Permission.objects.select_related("content_type")}
+    permissions = Permission.objects.select_related("content_type")
+    all_perms = {f"{p.content_type.app_label}.{p.codename}": p for p in permissions}
     groups: dict[Role, Group] = {}
     for role, wanted in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=str(role))
@@ -75,3 +76,15 @@ def ensure_roles() -> dict[Role, Group]:
 def ensure_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
     if getattr(sender, "name", "") == "hyperlocal.accounts":
         ensure_roles()
+
+
+def grant_role(user: Any, role: Role) -> None:
+    """Put the user in the role's group (creating the role groups first if they are missing)."""
+    group = Group.objects.filter(name=str(role)).first() or ensure_roles()[role]
+    user.groups.add(group)
+
+
+def role_names(user: Any) -> list[str]:
+    """The roles a user holds, by name (the groups that are roles; other groups are left out)."""
+    known = {str(role) for role in Role}
+    return sorted(g.name for g in user.groups.all() if g.name in known)

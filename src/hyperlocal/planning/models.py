@@ -39,7 +39,13 @@ class VacantSpace(models.Model):
             models.CheckConstraint(condition=models.Q(lat__gte=-90, lat__lte=90), name="space_lat_range"),
             models.CheckConstraint(condition=models.Q(lng__gte=-180, lng__lte=180), name="space_lng_range"),
             models.CheckConstraint(condition=models.Q(floor_area_m2__gt=0), name="space_area_positive"),
-            models.CheckConstraint(condition=models.Q(monthly_rent_won__gte=0), name="space_rent_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(monthly_rent_won__gte=0), name="space_rent_not_negative"
+            ),
+            # Imports upsert by the id a space has in the source data.
+            models.UniqueConstraint(
+                fields=["external_id"], condition=~models.Q(external_id=""), name="space_unique_external_id"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -57,7 +63,9 @@ class PopulationCell(models.Model):
     imported_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["source", "cell"], name="population_cell_once_per_source")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "cell"], name="population_cell_once_per_source")
+        ]
 
     def __str__(self) -> str:
         return f"{self.cell}: {self.population}"

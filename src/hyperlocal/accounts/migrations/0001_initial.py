@@ -74,6 +74,7 @@ class Migration(migrations.Migration):
                 ('size', models.PositiveSmallIntegerField(default=1, verbose_name='people')),
                 ('source', models.CharField(default='signup', max_length=20)),
                 ('external_id', models.CharField(blank=True, max_length=64)),
+                ('join_code', models.CharField(blank=True, editable=False, max_length=12, null=True, unique=True, verbose_name='join code')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households_here', to='regions.region')),
             ],

@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('lat__gte', -90), ('lat__lte', 90)), name='space_lat_range'), models.CheckConstraint(condition=models.Q(('lng__gte', -180), ('lng__lte', 180)), name='space_lng_range'), models.CheckConstraint(condition=models.Q(('floor_area_m2__gt', 0)), name='space_area_positive'), models.CheckConstraint(condition=models.Q(('monthly_rent_won__gte', 0)), name='space_rent_not_negative')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('lat__gte', -90), ('lat__lte', 90)), name='space_lat_range'), models.CheckConstraint(condition=models.Q(('lng__gte', -180), ('lng__lte', 180)), name='space_lng_range'), models.CheckConstraint(condition=models.Q(('floor_area_m2__gt', 0)), name='space_area_positive'), models.CheckConstraint(condition=models.Q(('monthly_rent_won__gte', 0)), name='space_rent_not_negative'), models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('external_id',), name='space_unique_external_id')],
             },
         ),
     ]
