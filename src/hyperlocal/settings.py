@@ -156,6 +156,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "hyperlocal.web.finders.XStaticFinder",  # Leaflet from the xstatic-leaflet package, under static/leaflet/
+]
 WHITENOISE_USE_FINDERS = True  # serve straight from installed packages; no collectstatic needed
 
 SESSION_COOKIE_HTTPONLY = True

@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hyperlocal.accounts.models import User
 from hyperlocal.regions.models import Region
 
 
@@ -54,7 +55,7 @@ class Merchant(models.Model):
     )
     revenue_band = models.CharField(_("yearly revenue band"), max_length=16, choices=RevenueBand.choices)
     description = models.TextField(_("description"), blank=True)
-    staff = models.ManyToManyField(
+    staff: models.ManyToManyField[User, MerchantStaff] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="MerchantStaff", related_name="merchants", blank=True
     )
     is_active = models.BooleanField(default=True)
@@ -73,7 +74,9 @@ class MerchantStaff(models.Model):
         STAFF = "staff", _("staff")
 
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merchant_memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merchant_memberships"
+    )
     role = models.CharField(max_length=8, choices=Role.choices, default=Role.STAFF)
 
     class Meta:
@@ -129,7 +132,11 @@ class Product(models.Model):
     barcode = models.CharField(_("barcode"), max_length=32, blank=True)
     perishable = models.BooleanField(_("perishable"), default=False)
     origin = models.ForeignKey(
-        Origin, null=True, blank=True, on_delete=models.PROTECT, related_name="products",
+        Origin,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
         verbose_name=_("regional origin"),
     )
     is_active = models.BooleanField(default=True)

@@ -38,7 +38,9 @@ class Hub(models.Model):
     promise_minutes = models.PositiveSmallIntegerField(_("delivery promise (minutes)"), default=30)
     prep_minutes = models.PositiveSmallIntegerField(_("pick and pack (minutes)"), default=10)
     courier_mode = models.CharField(
-        _("courier mode for the service area"), max_length=16, choices=CourierMode.choices,
+        _("courier mode for the service area"),
+        max_length=16,
+        choices=CourierMode.choices,
         default=CourierMode.BIKE,
     )
     operators = models.ManyToManyField(

@@ -1,0 +1,29 @@
+"""Small template helpers for the web shell."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def won(amount: int | str | None) -> str:
+    """An amount of won with thousands separators: 12000 -> "12,000원" (KRW has no minor unit)."""
+    if amount is None or amount == "":
+        return ""
+    try:
+        value = int(amount)
+    except (TypeError, ValueError):
+        return ""
+    return f"{value:,}원"
+
+
+@register.filter
+def metres(distance_m: float | None) -> str:
+    """A distance for people: "350 m" below a kilometre, "1.2 km" above."""
+    if distance_m is None:
+        return ""
+    if distance_m < 1000:
+        return f"{round(distance_m / 10) * 10:.0f} m"
+    return f"{distance_m / 1000:.1f} km"
