@@ -117,6 +117,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone has no ./var yet
     # WAL lets readers carry on while a writer commits; IMMEDIATE takes the write lock at
     # BEGIN so that two writers queue instead of failing half-way with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
