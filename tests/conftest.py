@@ -11,7 +11,7 @@ if TYPE_CHECKING:  # keeps the pure geo tests runnable without Django (-p no:dja
 
 
 @pytest.fixture
-def mapo(db: None) -> "Region":
+def mapo(db: None) -> Region:
     """Mapo-gu with its 16 dongs and their cells, from the shipped public data."""
     from hyperlocal.regions.services import load_mapo
 

@@ -49,7 +49,9 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
     lng = HONGDAE.lng
     address = "서울 마포구 양화로 160"
     region = factory.LazyAttribute(lambda h: region_at(Point(h.lat, h.lng)))
-    home_cell = factory.LazyAttribute(lambda h: cell_of(Point(h.lat, h.lng), settings.NEIGHBOURHOOD_RESOLUTION))
+    home_cell = factory.LazyAttribute(
+        lambda h: cell_of(Point(h.lat, h.lng), settings.NEIGHBOURHOOD_RESOLUTION)
+    )
 
 
 class OriginFactory(factory.django.DjangoModelFactory):

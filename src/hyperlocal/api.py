@@ -6,8 +6,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
-from ninja.errors import HttpError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from hyperlocal import __version__
@@ -43,7 +42,11 @@ def on_invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpR
     """Pydantic's errors, reshaped so that the message names the field in plain words."""
     errors = []
     for error in exc.errors:
-        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload", "form")]
+        loc = [
+            str(part)
+            for part in error.get("loc", ())
+            if part not in ("body", "query", "path", "payload", "form")
+        ]
         errors.append({"field": ".".join(loc) or None, "message": str(error.get("msg", "invalid"))})
     first = errors[0] if errors else {"field": None, "message": "invalid request"}
     detail = f"{first['field']}: {first['message']}" if first["field"] else str(first["message"])
@@ -64,12 +67,16 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(DjangoValidationError)
 def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-    return api.create_response(request, {"detail": "; ".join(exc.messages), "code": "InvalidInput"}, status=422)
+    return api.create_response(
+        request, {"detail": "; ".join(exc.messages), "code": "InvalidInput"}, status=422
+    )
 
 
 @api.exception_handler(DjangoPermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc) or "Not allowed.", "code": "NotAllowed"}, status=403)
+    return api.create_response(
+        request, {"detail": str(exc) or "Not allowed.", "code": "NotAllowed"}, status=403
+    )
 
 
 @api.exception_handler(Http404)
@@ -80,5 +87,7 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, {"detail": "Log in or send 'Authorization: Bearer <token>'.", "code": "Unauthenticated"}, status=401
+        request,
+        {"detail": "Log in or send 'Authorization: Bearer <token>'.", "code": "Unauthenticated"},
+        status=401,
     )

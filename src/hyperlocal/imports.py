@@ -117,7 +117,9 @@ class RowCollector:
             raise ImportFailed(self.errors, kind=self.kind)
 
 
-def int_field(row: Mapping[str, Any], name: str, *, minimum: int | None = None, default: int | None = None) -> int:
+def int_field(
+    row: Mapping[str, Any], name: str, *, minimum: int | None = None, default: int | None = None
+) -> int:
     """Parse an integer cell; raises ValueError with a message for the row collector."""
     raw = str(row.get(name, "") or "").replace(",", "").strip()
     if raw == "":

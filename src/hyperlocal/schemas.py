@@ -17,4 +17,4 @@ class ErrorOut(Schema):
 def with_errors(ok: dict[int, Any], *codes: int) -> dict[int, Any]:
     """A response map for an operation: its success schemas plus the error codes it can
     answer with, each documented as ErrorOut (so that clients and schemathesis know them)."""
-    return {**ok, **{code: ErrorOut for code in codes}}
+    return {**ok, **dict.fromkeys(codes, ErrorOut)}
