@@ -8,7 +8,6 @@ DEV_STAMP := $(VENV)/.installed-dev-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SEED ?= 20240601
-export DJANGO_SETTINGS_MODULE ?= hyperlocal.settings
 
 .PHONY: demo test install lint types unit serve clean-demo
 
