@@ -6,11 +6,10 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.core.management.base import BaseCommand
 
 from hyperlocal.accounts.imports import COLUMNS_HELP, import_households
-from hyperlocal.imports import ImportFailed
+from hyperlocal.commands import run_import
 
 
 class Command(BaseCommand):
@@ -21,14 +20,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"cannot read {path}: {exc.strerror}") from None
-        try:
-            with transaction.atomic():
-                report = import_households(data, path.name)
-        except ImportFailed as exc:
-            rows = "\n".join(f"  {e}" for e in exc.errors)
-            raise CommandError(f"nothing was imported: {len(exc.errors)} bad row(s):\n{rows}") from None
+        report = run_import(path, import_households, self.stderr)
         self.stdout.write(self.style.SUCCESS(str(report)))

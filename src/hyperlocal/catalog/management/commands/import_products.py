@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.core.management.base import BaseCommand, CommandParser
 
 from hyperlocal.catalog.imports import HELP, import_products
-from hyperlocal.imports import ImportFailed
+from hyperlocal.commands import run_import
 
 
 class Command(BaseCommand):
@@ -21,15 +20,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"cannot read {path}: {exc.strerror}") from None
-        try:
-            with transaction.atomic():
-                report = import_products(data, path.name, merchant_slug=options["merchant"])
-        except ImportFailed as exc:
-            for error in exc.errors:
-                self.stderr.write(str(error))
-            raise CommandError(f"nothing was imported: {len(exc.errors)} bad row(s)") from None
+        report = run_import(
+            path,
+            lambda data, name: import_products(data, name, merchant_slug=options["merchant"]),
+            self.stderr,
+        )
         self.stdout.write(self.style.SUCCESS(str(report)))

@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.core.management.base import BaseCommand, CommandParser
 
-from hyperlocal.errors import DomainError
+from hyperlocal.commands import run_import
 from hyperlocal.hubs.imports import HELP, import_hubs
-from hyperlocal.imports import ImportFailed
 
 
 class Command(BaseCommand):
@@ -21,17 +19,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"cannot read {path}: {exc.strerror}") from None
-        try:
-            with transaction.atomic():
-                report = import_hubs(data, path.name)
-        except ImportFailed as exc:
-            for error in exc.errors:
-                self.stderr.write(str(error))
-            raise CommandError(f"nothing was imported: {len(exc.errors)} bad row(s)") from None
-        except DomainError as exc:  # e.g. the travel-time model is unavailable
-            raise CommandError(f"nothing was imported: {exc.message}") from None
+        report = run_import(path, import_hubs, self.stderr)
         self.stdout.write(self.style.SUCCESS(str(report)))

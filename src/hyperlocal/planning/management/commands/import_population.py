@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from hyperlocal.commands import run_import
 from hyperlocal.planning.imports import POPULATION_HELP, import_population_grid
-from hyperlocal.planning.management.running import run_import
 
 
 class Command(BaseCommand):
