@@ -3,15 +3,19 @@ so tests that create located rows need the `mapo` fixture (regions must exist)."
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import factory
 from django.conf import settings
+from django.utils import timezone
 
 from hyperlocal.accounts.models import Household, User
 from hyperlocal.catalog.models import BusinessCategory, Merchant, MerchantStaff, Origin, Product, RevenueBand
 from hyperlocal.geo import Point, cell_of
 from hyperlocal.hubs.models import Hub, Zone
+from hyperlocal.inventory.models import Stock
+from hyperlocal.orders.models import DeliverySlot, FulfilmentPolicy
 from hyperlocal.regions.models import Region
 
 # Hongik University station, in Seogyo-dong.
@@ -121,3 +125,34 @@ class ZoneFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Zone {n}")
     area_m2 = 100
     capacity = 200
+
+
+class StockFactory(factory.django.DjangoModelFactory):
+    """Stock written directly, for tests that need a starting level; services write the
+    movements that explain every later change."""
+
+    class Meta:
+        model = Stock
+
+    hub = factory.SubFactory(HubFactory)
+    product = factory.SubFactory(ProductFactory)
+    on_hand = 10
+    reserved = 0
+
+
+class FulfilmentPolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FulfilmentPolicy
+
+    hub = factory.SubFactory(HubFactory)
+
+
+class DeliverySlotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DeliverySlot
+
+    hub = factory.SubFactory(HubFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now().replace(minute=0, second=0, microsecond=0))
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + timedelta(hours=1))
+    capacity = 10
+    booked = 0

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "hyperlocal.accounts",
     "hyperlocal.catalog",
     "hyperlocal.hubs",
+    "hyperlocal.inventory",
+    "hyperlocal.orders",
     "hyperlocal.planning",
     "hyperlocal.dispatch",
     "hyperlocal.simulation",
@@ -206,3 +208,16 @@ else:
 MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "")
 MAP_TILES_ATTRIBUTION = os.environ.get("MAP_TILES_ATTRIBUTION", "")
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 365)
+
+# Commerce: how long a cart holds stock, how orders are split among hubs, who takes payment.
+CART_HOLD_MINUTES = env_int("CART_HOLD_MINUTES", 15)
+# nearest | most_stock | cheapest (hyperlocal.orders.allocation)
+ALLOCATION_STRATEGY = os.environ.get("ALLOCATION_STRATEGY", "nearest")
+if ALLOCATION_STRATEGY not in {"nearest", "most_stock", "cheapest"}:
+    raise ImproperlyConfigured("ALLOCATION_STRATEGY must be 'nearest', 'most_stock' or 'cheapest'")
+# The only provider shipped is the test provider: it moves no real money and says so.
+PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "test")
+DELIVERY_FEE_WON = env_int("DELIVERY_FEE_WON", 3000)
+FREE_DELIVERY_FROM_WON = env_int("FREE_DELIVERY_FROM_WON", 30000)
+# How many days ahead residents may book a delivery slot.
+SLOT_DAYS_AHEAD = env_int("SLOT_DAYS_AHEAD", 2)
