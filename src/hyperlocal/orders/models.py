@@ -318,7 +318,18 @@ class IdempotencyRecord(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=100)
     request_hash = models.CharField(max_length=64)
-    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # The order, named by its code: checkout draws the code before it writes anything, so the
+    # claim is a single INSERT made first (a repeat waits on it) and the order row follows in
+    # the same transaction (the foreign key is checked at commit).
+    order = models.ForeignKey(
+        Order,
+        to_field="code",
+        db_column="order_code",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
