@@ -37,8 +37,8 @@ clean-demo:
 	rm -rf var
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
 	$(BIN)/lint-imports
 
 types: $(DEV_STAMP)
