@@ -14,6 +14,7 @@ from hyperlocal.accounts.api import router as accounts_router
 from hyperlocal.catalog.api import router as catalog_router
 from hyperlocal.errors import DomainError
 from hyperlocal.hubs.api import router as hubs_router
+from hyperlocal.inventory.api import router as inventory_router
 from hyperlocal.regions.api import router as regions_router
 
 api = NinjaAPI(
@@ -21,7 +22,7 @@ api = NinjaAPI(
     version=__version__,
     description=(
         "Neighbourhood commerce: residents and households, merchants and products, hubs and "
-        "their service areas. Authenticate with a browser session (send the CSRF token on "
+        "their service areas, hub stock. Authenticate with a browser session (send the CSRF token on "
         "writes) or with `Authorization: Bearer <token>` from `POST /api/accounts/tokens`."
     ),
     urls_namespace="api",
@@ -30,6 +31,7 @@ api.add_router("/regions", regions_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/hubs", hubs_router)
+api.add_router("/inventory", inventory_router)
 
 
 @api.exception_handler(DomainError)
