@@ -213,7 +213,8 @@ class _Allocation:
             if i + 1 < len(arrivals) and arrivals[i + 1][0] == at:
                 continue  # apply every arrival of the same moment first
             if self._coverable(list(stock.values())):
-                return at
+                aware = at.tzinfo is not None and self.now.tzinfo is not None
+                return at.astimezone(self.now.tzinfo) if aware else at  # read in `now`'s zone
         return None
 
     def _coverable(self, stocks: Sequence[Stock]) -> bool:
