@@ -116,7 +116,10 @@ def lock_order(order_id: int) -> tuple[Order, list[Shipment]]:
     """Lock the order row, then all its shipments by id; return them fresh."""
     order = Order.objects.select_for_update().get(pk=order_id)
     shipments = list(
-        Shipment.objects.select_for_update().select_related("hub").filter(order_id=order_id).order_by("pk")
+        Shipment.objects.select_for_update(of=("self",))
+        .select_related("hub")
+        .filter(order_id=order_id)
+        .order_by("pk")
     )
     return order, shipments
 
@@ -125,7 +128,7 @@ def lock_shipment(shipment_id: int) -> tuple[Order, Shipment]:
     """Lock the shipment's order, then the shipment; return both fresh."""
     order_id = Shipment.objects.filter(pk=shipment_id).values_list("order_id", flat=True).get()
     order = Order.objects.select_for_update().get(pk=order_id)
-    shipment = Shipment.objects.select_for_update().select_related("hub").get(pk=shipment_id)
+    shipment = Shipment.objects.select_for_update(of=("self",)).select_related("hub").get(pk=shipment_id)
     return order, shipment
 
 

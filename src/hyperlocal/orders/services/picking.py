@@ -275,7 +275,9 @@ def answer_substitution(
         order, shipment = lock_shipment(line.shipment_id)
         if not customer.is_authenticated or order.customer_id != customer.pk:
             raise NotFound("no such order line", field="line")
-        current = OrderLine.objects.select_for_update().select_related("substitute").get(pk=line.pk)
+        current = (
+            OrderLine.objects.select_for_update(of=("self",)).select_related("substitute").get(pk=line.pk)
+        )
         if current.status != LineStatus.PROPOSED or current.substitute is None:
             raise Conflict(
                 "no substitute is waiting for your answer", field="line", code="no_substitute_proposed"

@@ -238,6 +238,14 @@ def _status_label(status: str) -> str:
         return status
 
 
+_PAYMENT_LABELS = {
+    "payment_reduced": lambda: _("amount to pay lowered by {amount} won"),
+    "payment_captured": lambda: _("paid {amount} won"),
+    "payment_voided": lambda: _("payment of {amount} won released"),
+    "payment_refunded": lambda: _("refunded {amount} won"),
+}
+
+
 def _label(ev: OrderEvent, split: bool, lines: dict[int, str], products: dict[int, str]) -> str:
     data = ev.data if isinstance(ev.data, dict) else {}
     product = lines.get(data.get("line_id", 0), "")
@@ -264,6 +272,8 @@ def _label(ev: OrderEvent, split: bool, lines: dict[int, str], products: dict[in
         text = _("substitute for {product} declined").format(product=product)
     elif ev.kind == "placed":
         text = _("order placed")
+    elif ev.kind in _PAYMENT_LABELS:
+        text = _PAYMENT_LABELS[ev.kind]().format(amount=f"{int(data.get('amount_won', 0)):,}")
     else:
         text = ev.kind.replace("_", " ")
     if split and ev.shipment is not None:
