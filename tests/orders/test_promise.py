@@ -181,3 +181,39 @@ def test_unavailable_slots_are_refused(hub: Hub, starts_at: datetime, now: datet
     assert err.value.code == "slot_unavailable"
     assert why in err.value.message
     assert sum(DeliverySlot.objects.filter(hub=hub).values_list("booked", flat=True)) == 0
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_bookings_never_overfill_a_slot(mapo: Region) -> None:
+    """Real threads, each in its own transaction, race for the last places of one slot."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        reason = "needs PostgreSQL (set DATABASE_URL=postgres://...)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}: CI must run the PostgreSQL tests")
+        pytest.skip(reason)
+    hub = HubFactory(name="Busy Hub")
+    FulfilmentPolicy.objects.create(hub=hub, slot_capacity=3)
+    ensure_slots(hub, WEDNESDAY)
+    start, now = at(WEDNESDAY, 15), at(WEDNESDAY, 9)
+
+    def attempt(_: int) -> str:
+        try:
+            with transaction.atomic():
+                book_slots([hub.pk], start, now=now)
+            return "booked"
+        except SlotFull:
+            return "full"
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(attempt, range(16)))
+    assert results.count("booked") == 3
+    assert results.count("full") == 13
+    assert DeliverySlot.objects.get(hub=hub, starts_at=start).booked == 3
