@@ -26,10 +26,11 @@ from hyperlocal.simulation.demo.hubs import open_hubs, pick_spaces
 from hyperlocal.simulation.demo.merchants import create_catalogue, make_owner
 from hyperlocal.simulation.demo.people import USERNAME_PREFIX, create_demo_users, login_for
 from hyperlocal.simulation.demo.spaces import EXTERNAL_ID_PREFIX, create_spaces
+from hyperlocal.simulation.demo.trade import delete_trade, open_slots, stock_and_history
 from hyperlocal.simulation.models import DemoBuild
 
 # Raise when the generator changes what a seed produces, so that old demo cities are rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 DEFAULT_HOUSEHOLDS = 22_000
 HOUSEHOLDS_RANGE = (200, 500_000)
 # The merchant whose owner is the demo merchant login: it sells the Jeju tangerines.
@@ -44,6 +45,8 @@ STEPS = (
     "stocking merchants and products",
     "opening hubs and computing service areas",
     "hiring couriers",
+    "stocking hubs and writing two weeks of orders",
+    "opening delivery slots",
 )
 Progress = Callable[[str], None]
 
@@ -73,6 +76,7 @@ def delete_demo() -> None:
     users = User.objects.filter(username__startswith=USERNAME_PREFIX)
     hubs = Hub.objects.filter(vacant_space__external_id__startswith=EXTERNAL_ID_PREFIX)
     Courier.objects.filter(Q(user__in=users) | Q(home_hub__in=hubs)).delete()
+    delete_trade(users, hubs, Product.objects.filter(merchant__slug__in=[spec.slug for spec in MERCHANTS]))
     hubs.delete()
     VacantSpace.objects.filter(external_id__startswith=EXTERNAL_ID_PREFIX).delete()
     slugs = [spec.slug for spec in MERCHANTS]
@@ -117,13 +121,14 @@ def build_demo(
             field="seed",
         )
     started = time.perf_counter()
+    now = timezone.now()
     step = progress or (lambda _: None)
     # Independent streams: changing the household count does not reshuffle the catalogue.
     rng = {
         part: np.random.default_rng(s)
         for part, s in zip(
-            ("households", "spaces", "hubs", "catalogue", "couriers"),
-            np.random.SeedSequence(seed).spawn(5),
+            ("households", "spaces", "hubs", "catalogue", "couriers", "stock"),
+            np.random.SeedSequence(seed).spawn(6),
             strict=True,
         )
     }
@@ -147,6 +152,10 @@ def build_demo(
     )
     step(STEPS[7])
     create_couriers(hubs, users[Role.COURIER], groups[Role.COURIER], rng["couriers"])
+    step(STEPS[8])
+    stock_and_history(hubs, merchants, groups[Role.RESIDENT], rng["stock"], now=now)
+    step(STEPS[9])
+    open_slots(hubs, now=now)
     build = DemoBuild.objects.create(
         seed=seed,
         households=households,
