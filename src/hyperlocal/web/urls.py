@@ -15,4 +15,23 @@ urlpatterns = [
     path("products/<int:pk>/", views.product_detail, name="product"),
     path("hubs/", views.hub_list, name="hubs"),
     path("hubs/<slug:slug>/", views.hub_detail, name="hub"),
+    # resident: cart, checkout, orders
+    path("cart/", views.cart, name="cart"),
+    path("cart/line/", views.cart_line, name="cart_line"),
+    path("checkout/", views.checkout, name="checkout"),
+    path("orders/", views.order_list, name="orders"),
+    path("orders/<int:pk>/", views.order_detail, name="order"),
+    path("orders/<int:pk>/cancel/", views.order_cancel, name="order_cancel"),
+    path("orders/<int:pk>/lines/<int:line_id>/answer/", views.answer_substitution, name="order_answer"),
+    # hub operator: board, pick list, shipments
+    path("ops/", views.ops_home, name="ops"),
+    path("ops/hubs/<slug:slug>/", views.board, name="board"),
+    path("ops/hubs/<slug:slug>/pick/", views.pick_list, name="pick_list"),
+    path("ops/shipments/<int:pk>/", views.shipment_detail, name="shipment"),
+    path("ops/shipments/<int:pk>/start/", views.shipment_start, name="shipment_start"),
+    path("ops/shipments/<int:pk>/pack/", views.shipment_pack, name="shipment_pack"),
+    path("ops/shipments/<int:pk>/move/", views.shipment_move, name="shipment_move"),
+    path("ops/shipments/<int:pk>/lines/<int:line_id>/pick/", views.line_pick, name="line_pick"),
+    # merchant staff: stock per hub and inbound shipments
+    path("merchant/stock/", views.merchant_stock, name="merchant_stock"),
 ]

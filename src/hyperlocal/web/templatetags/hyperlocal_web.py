@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -27,3 +31,21 @@ def metres(distance_m: float | None) -> str:
     if distance_m < 1000:
         return f"{round(distance_m / 10) * 10:.0f} m"
     return f"{distance_m / 1000:.1f} km"
+
+
+@register.filter
+def get_item(mapping: Mapping[Any, Any] | None, key: Any) -> Any:
+    """mapping[key] in a template, or None."""
+    if not mapping:
+        return None
+    return mapping.get(key)
+
+
+@register.filter
+def minutes_text(minutes: int | None) -> str:
+    """A countdown for people: "12 min", "late 3 min"."""
+    if minutes is None:
+        return ""
+    if minutes < 0:
+        return _("late %(n)s min") % {"n": -minutes}
+    return _("%(n)s min") % {"n": minutes}

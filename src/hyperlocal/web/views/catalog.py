@@ -12,7 +12,9 @@ from django.utils.cache import patch_vary_headers
 from hyperlocal.catalog import services as catalog
 from hyperlocal.catalog.models import Product
 from hyperlocal.errors import DomainError, NotFound
+from hyperlocal.orders.models import Substitution
 from hyperlocal.web.forms import ProductFilterForm
+from hyperlocal.web.views.cart import add_control_context, in_cart
 from hyperlocal.web.views.util import form_errors_text
 
 PAGE_SIZE = 20
@@ -38,7 +40,14 @@ def products(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         problem = exc.message
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "problem": problem, "query": request.GET.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "problem": problem,
+        "query": request.GET.urlencode(),
+        "in_cart": in_cart(request.user, [p.pk for p in page.object_list]),
+        "substitutions": Substitution.choices,
+    }
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.history_restore_request:
         response = render(request, "web/products/_results.html", context)
@@ -53,4 +62,5 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
         product = catalog.get_product(pk)
     except NotFound:
         raise Http404 from None
-    return render(request, "web/products/detail.html", {"product": product})
+    context = {"product": product, **add_control_context(request, product.pk), "oob": False}
+    return render(request, "web/products/detail.html", context)

@@ -34,5 +34,21 @@
     });
   }
 
+  // Forms whose button says data-once are sent once: a second tap waits (the server also
+  // treats a repeat of the same checkout as the same order, by its idempotency key).
+  function initOnce() {
+    document.addEventListener("submit", function (event) {
+      var button = event.target.querySelector("[data-once]");
+      if (!button) return;
+      if (button.dataset.sent) {
+        event.preventDefault();
+        return;
+      }
+      button.dataset.sent = "1";
+      setTimeout(function () { button.disabled = true; }, 0);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", initVerify);
+  document.addEventListener("DOMContentLoaded", initOnce);
 })();
