@@ -19,7 +19,7 @@ from hyperlocal.hubs.services import refresh_service_area
 from hyperlocal.inventory.models import InboundLine, InboundShipment
 from hyperlocal.orders.allocation import MostStock
 from hyperlocal.orders.errors import OutsideServiceArea
-from hyperlocal.orders.models import FulfilmentPolicy, Order, PromiseKind, Shipment
+from hyperlocal.orders.models import DeliverySlot, FulfilmentPolicy, Order, PromiseKind, Shipment
 from hyperlocal.orders.services.candidates import candidates_for, cost_to_serve_won, plan_for
 from hyperlocal.regions.models import Region
 from tests.factories import HONGDAE, MAPO_OFFICE, HubFactory, ProductFactory, StockFactory, UserFactory
@@ -88,9 +88,7 @@ def queue(hub: Hub, count: int, *, kind: str = PromiseKind.INSTANT, status: str 
         )
 
 
-def _slot(hub: Hub, start: datetime):  # type: ignore[no-untyped-def]
-    from hyperlocal.orders.models import DeliverySlot
-
+def _slot(hub: Hub, start: datetime) -> DeliverySlot:
     slot, _ = DeliverySlot.objects.get_or_create(
         hub=hub, starts_at=start, defaults={"ends_at": start + timedelta(hours=1), "capacity": 99}
     )
