@@ -15,6 +15,7 @@ from hyperlocal.catalog.api import router as catalog_router
 from hyperlocal.errors import DomainError
 from hyperlocal.hubs.api import router as hubs_router
 from hyperlocal.inventory.api import router as inventory_router
+from hyperlocal.orders.api import router as orders_router
 from hyperlocal.regions.api import router as regions_router
 
 api = NinjaAPI(
@@ -22,7 +23,8 @@ api = NinjaAPI(
     version=__version__,
     description=(
         "Neighbourhood commerce: residents and households, merchants and products, hubs and "
-        "their service areas, hub stock. Authenticate with a browser session (send the CSRF token on "
+        "their service areas, hub stock, carts, checkout, orders and picking. "
+        "Authenticate with a browser session (send the CSRF token on "
         "writes) or with `Authorization: Bearer <token>` from `POST /api/accounts/tokens`."
     ),
     urls_namespace="api",
@@ -32,6 +34,7 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/hubs", hubs_router)
 api.add_router("/inventory", inventory_router)
+api.add_router("/orders", orders_router)
 
 
 @api.exception_handler(DomainError)
