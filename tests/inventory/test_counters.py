@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from hyperlocal.catalog.models import Product
 from hyperlocal.errors import Conflict, InvalidInput
@@ -132,7 +133,7 @@ def test_reserve_for_order_writes_movements_only_when_complete(hub: Hub, product
 
 
 def test_reserve_for_order_statement_count(
-    hub: Hub, products: list[Product], django_assert_num_queries: object
+    hub: Hub, products: list[Product], django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     for product in products:
         stock(hub, product, 10)
@@ -140,7 +141,7 @@ def test_reserve_for_order_statement_count(
     # PostgreSQL: one UPDATE for the whole basket, one INSERT of the movements. SQLite: one
     # conditional UPDATE per row (writers are serialised there anyway), then the INSERT.
     expected = 2 if connection.vendor == "postgresql" else len(products) + 1
-    with django_assert_num_queries(expected):  # type: ignore[operator]
+    with django_assert_num_queries(expected):
         assert reserve_for_order(basket, order_id=7) == []
 
 
@@ -187,14 +188,14 @@ def test_return_puts_units_back(hub: Hub, products: list[Product], operator: obj
 
 
 def test_available_at_is_one_query(
-    hub: Hub, other_hub: Hub, products: list[Product], django_assert_num_queries: object
+    hub: Hub, other_hub: Hub, products: list[Product], django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     tangerines, hallabong, tea = products
     stock(hub, tangerines, 5)
     stock(other_hub, tangerines, 1)
     stock(hub, hallabong, 4)
     reserve_units([StockRequest(hub.pk, hallabong.pk, 3)])
-    with django_assert_num_queries(1):  # type: ignore[operator]
+    with django_assert_num_queries(1):
         found = available_at([hub.pk, other_hub.pk], [tangerines.pk, hallabong.pk, tea.pk])
     assert found == {(hub.pk, tangerines.pk): 5, (other_hub.pk, tangerines.pk): 1, (hub.pk, hallabong.pk): 1}
     assert available_at([], [tangerines.pk]) == {}
