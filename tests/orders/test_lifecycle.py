@@ -385,3 +385,81 @@ def test_customer_cancel_of_split_order_cancels_both(world: World) -> None:
 )
 def test_order_status_rule(statuses: list[str], expected: str) -> None:
     assert order_status_of(statuses) == expected
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_racing_cancellations_never_deadlock_and_restock_exactly(mapo: Region) -> None:
+    """Per order, the customer and the operator cancel at the same moment, while other orders
+    with the same products (picked, substituted, pending) are cancelled in other threads:
+    one cancellation wins per order, the loser gets a clear 409, and every unit is back."""
+    import os
+    import random
+    import threading
+
+    from django.db import connection, transaction
+
+    from hyperlocal.errors import DomainError
+    from hyperlocal.inventory.models import Stock
+
+    if connection.vendor != "postgresql":
+        reason = "needs PostgreSQL (set DATABASE_URL=postgres://...)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}: CI must run the PostgreSQL tests")
+        pytest.skip(reason)
+
+    world = build_world()
+    Stock.objects.all().update(on_hand=200)
+    rng = random.Random(7)
+    products = [world.apple, world.pear, world.cheap, world.dear]
+    orders = []
+    for _ in range(12):
+        chosen = rng.sample(products, 3)
+        order = world.order([(p, rng.randint(1, 3), Substitution.ALLOW) for p in chosen])
+        if rng.random() < 0.6:  # picking started: some lines picked, short or substituted
+            lines = list(OrderLine.objects.filter(order=order).order_by("pk"))
+            record_pick(world.operator, lines[0], picked=lines[0].quantity)
+            spare = next(p for p in products if p not in chosen)
+            record_pick(world.operator, lines[1], picked=0, substitute_id=spare.pk, substitute_quantity=2)
+        orders.append(order)
+
+    barrier = threading.Barrier(len(orders) * 2)
+    lock = threading.Lock()
+    wins: dict[int, int] = {}
+    refusals: list[str] = []
+    errors: list[BaseException] = []
+
+    def cancel(order: Order, actor_name: str) -> None:
+        actor = getattr(world, actor_name)
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                cancel_order(actor, order, reason=f"race {actor_name}")
+            with lock:
+                wins[order.pk] = wins.get(order.pk, 0) + 1
+        except DomainError as exc:
+            with lock:
+                refusals.append(exc.code)
+        except BaseException as exc:  # a deadlock would surface here
+            with lock:
+                errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=cancel, args=(order, who))
+        for order in orders
+        for who in ("customer", "operator")
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    assert wins == {order.pk: 1 for order in orders}
+    assert len(refusals) == len(orders)
+    assert set(refusals) <= {"invalid_transition", "too_late_to_cancel"}
+    assert set(Stock.objects.values_list("on_hand", "reserved")) == {(200, 0)}
+    assert set(Order.objects.values_list("status", flat=True)) == {S.CANCELLED}
+    assert set(Payment.objects.values_list("status", flat=True)) == {Payment.Status.VOIDED}

@@ -241,31 +241,44 @@ def _lines(shipment: Shipment) -> list[OrderLine]:
     return list(OrderLine.objects.select_for_update().filter(shipment_id=shipment.pk).order_by("pk"))
 
 
+def _on_shelf(shipment: Shipment, lines: Sequence[OrderLine]) -> list[StockRequest]:
+    """The units that left the shelf for these lines: picked units and substitutes."""
+    taken: list[StockRequest] = []
+    for line in lines:
+        if line.status in (LineStatus.PICKED, LineStatus.SHORT, LineStatus.SUBSTITUTED):
+            if line.picked_quantity > 0:
+                taken.append(StockRequest(shipment.hub_id, line.product_id, line.picked_quantity))
+            if line.status == LineStatus.SUBSTITUTED and line.substitute_id and line.substitute_quantity > 0:
+                taken.append(StockRequest(shipment.hub_id, line.substitute_id, line.substitute_quantity))
+    return taken
+
+
+def _restock(
+    order: Order,
+    *,
+    release: Sequence[StockRequest] = (),
+    back: Sequence[StockRequest] = (),
+    actor_id: int | None,
+    reason: str,
+) -> None:
+    """Release reservations and put units back, touching stock rows in (hub, product) order,
+    the order every stock change takes its row locks in: two cancellations never deadlock."""
+    steps = sorted(
+        [(r.hub_id, r.product_id, 0, r) for r in release] + [(r.hub_id, r.product_id, 1, r) for r in back],
+        key=lambda step: step[:3],
+    )
+    for _hub, _product, kind, request in steps:
+        if kind == 0:
+            release_for_order([request], order_id=order.pk, actor_id=actor_id, reason=reason)
+        else:
+            return_to_stock(request, order_id=order.pk, actor_id=actor_id, reason=reason)
+
+
 def _goods_back(
     order: Order, shipment: Shipment, lines: Sequence[OrderLine], actor_id: int | None, reason: str
 ) -> None:
     """Put picked units (and substitutes) back on the shelf."""
-    for line in lines:
-        if line.status in _UNPICKED or line.status == LineStatus.CANCELLED:
-            continue
-        if line.picked_quantity > 0:
-            return_to_stock(
-                StockRequest(shipment.hub_id, line.product_id, line.picked_quantity),
-                order_id=order.pk,
-                actor_id=actor_id,
-                reason=reason,
-            )
-        if (
-            line.substitute_id is not None
-            and line.substitute_quantity > 0
-            and line.status == LineStatus.SUBSTITUTED
-        ):
-            return_to_stock(
-                StockRequest(shipment.hub_id, line.substitute_id, line.substitute_quantity),
-                order_id=order.pk,
-                actor_id=actor_id,
-                reason=reason,
-            )
+    _restock(order, back=_on_shelf(shipment, lines), actor_id=actor_id, reason=reason)
 
 
 def _cancel_goods(order: Order, shipment: Shipment, actor_id: int | None, reason: str) -> int:
@@ -278,9 +291,7 @@ def _cancel_goods(order: Order, shipment: Shipment, actor_id: int | None, reason
         for line in lines
         if line.status in _UNPICKED
     ]
-    if reserved:
-        release_for_order(reserved, order_id=order.pk, actor_id=actor_id, reason=reason)
-    _goods_back(order, shipment, lines, actor_id, reason)
+    _restock(order, release=reserved, back=_on_shelf(shipment, lines), actor_id=actor_id, reason=reason)
     OrderLine.objects.filter(shipment_id=shipment.pk).update(status=LineStatus.CANCELLED, charged_won=0)
     if shipment.slot_id is not None:
         release_slot(shipment.slot_id)

@@ -118,13 +118,17 @@ def _substitute(
     order: Order, shipment: Shipment, line: OrderLine, substitute: Product, actor: AnyUser, now: datetime
 ) -> dict[str, Any]:
     request = StockRequest(shipment.hub_id, substitute.pk, line.substitute_quantity)
+    # Stock rows are changed in product order (as every stock change does): no deadlocks.
+    if line.product_id < substitute.pk:
+        _take_ordered(order, shipment, line, actor, "substituted")
     if not take_for_substitute(request, order_id=order.pk, actor_id=_actor_id(actor)):
         raise Conflict(
             f"not enough {substitute.name_ko} left at the hub for the substitute",
             field="substitute_id",
             code="substitute_out_of_stock",
         )
-    _take_ordered(order, shipment, line, actor, "substituted")
+    if line.product_id > substitute.pk:
+        _take_ordered(order, shipment, line, actor, "substituted")
     line.status = LineStatus.SUBSTITUTED
     charge = line_charge(
         line,
