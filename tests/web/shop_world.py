@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import transaction
+
 from hyperlocal.accounts.models import User
-from hyperlocal.hubs.models import Zone
+from hyperlocal.catalog.models import Product
+from hyperlocal.hubs.models import Hub, Zone
 from hyperlocal.inventory.models import Stock
 from hyperlocal.inventory.services import receive_opening_stock
-from hyperlocal.orders.models import FulfilmentPolicy
+from hyperlocal.orders import services as orders
+from hyperlocal.orders.models import FulfilmentPolicy, Order
 from tests.factories import MerchantStaffFactory, ProductFactory, UserFactory
 from tests.web.world import World
 
@@ -27,7 +31,7 @@ class Shop:
     stranger: User  # signed in, neither operator nor merchant staff
 
     @property
-    def hub(self):  # type: ignore[no-untyped-def]
+    def hub(self) -> Hub:
         return self.world.hub
 
 
@@ -48,3 +52,18 @@ def build_shop(world: World) -> Shop:
     owner = MerchantStaffFactory(merchant=world.tangerine.merchant).user
     stranger = UserFactory(username="stranger")
     return Shop(world=world, operator=operator, merchant_owner=owner, stranger=stranger)
+
+
+def place(shop: Shop, *lines: tuple[Product, int, str], key: str = "web-test-order") -> Order:
+    """An order placed through the checkout service (instant delivery, test payment)."""
+    with transaction.atomic():
+        placed = orders.place_order(
+            shop.world.resident,
+            [
+                orders.LineRequest(product.pk, quantity, substitution)
+                for product, quantity, substitution in lines
+            ],
+            orders.DeliveryChoice("instant"),
+            idempotency_key=key,
+        )
+    return placed.order

@@ -27,16 +27,16 @@ def test_the_cart_needs_a_login(client: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_an_empty_cart_says_so(shop: Shop, resident_client: Client) -> None:
-    response = resident_client.get(CART)
+def test_an_empty_cart_says_so(shop: Shop, shopper: Client) -> None:
+    response = shopper.get(CART)
     assert response.status_code == 200
     assert "Your cart is empty." in response.content.decode()
 
 
 @pytest.mark.django_db
-def test_adding_holds_stock_and_shows_the_timer_and_totals(shop: Shop, resident_client: Client) -> None:
+def test_adding_holds_stock_and_shows_the_timer_and_totals(shop: Shop, shopper: Client) -> None:
     tangerine = shop.world.tangerine
-    response = resident_client.post(
+    response = shopper.post(
         LINE, {"product": tangerine.pk, "quantity": 2, "substitution": "ask", "next": CART}
     )
     assert response.status_code == 302
@@ -45,7 +45,7 @@ def test_adding_holds_stock_and_shows_the_timer_and_totals(shop: Shop, resident_
     assert StockHold.objects.get(product=tangerine).quantity == 2
     assert reserved(shop, tangerine.pk) == 2
 
-    page = resident_client.get(CART).content.decode()
+    page = shopper.get(CART).content.decode()
     assert "held for 15 more minutes" in page
     assert "37,800원" in page  # 2 x 18,900
     assert "제주 감귤 3kg" in page
@@ -53,9 +53,9 @@ def test_adding_holds_stock_and_shows_the_timer_and_totals(shop: Shop, resident_
 
 
 @pytest.mark.django_db
-def test_htmx_add_answers_with_the_control_and_the_badge(shop: Shop, resident_client: Client) -> None:
+def test_htmx_add_answers_with_the_control_and_the_badge(shop: Shop, shopper: Client) -> None:
     candy = shop.world.candy
-    response = resident_client.post(
+    response = shopper.post(
         LINE,
         {"product": candy.pk, "quantity": 1, "substitution": "allow", "compact": "1"},
         HTTP_HX_REQUEST="true",
@@ -68,10 +68,10 @@ def test_htmx_add_answers_with_the_control_and_the_badge(shop: Shop, resident_cl
 
 
 @pytest.mark.django_db
-def test_quantity_and_substitution_change_on_the_cart_page(shop: Shop, resident_client: Client) -> None:
+def test_quantity_and_substitution_change_on_the_cart_page(shop: Shop, shopper: Client) -> None:
     tangerine = shop.world.tangerine
-    resident_client.post(LINE, {"product": tangerine.pk, "quantity": 1, "substitution": "allow"})
-    response = resident_client.post(
+    shopper.post(LINE, {"product": tangerine.pk, "quantity": 1, "substitution": "allow"})
+    response = shopper.post(
         LINE,
         {"product": tangerine.pk, "quantity": 3, "substitution": "never", "from": "cart"},
         HTTP_HX_REQUEST="true",
@@ -82,16 +82,16 @@ def test_quantity_and_substitution_change_on_the_cart_page(shop: Shop, resident_
     assert (line.quantity, line.substitution) == (3, "never")
     assert reserved(shop, tangerine.pk) == 3
     # Quantity 0 removes the line and gives the units back.
-    resident_client.post(LINE, {"product": tangerine.pk, "quantity": 0, "substitution": "never"})
+    shopper.post(LINE, {"product": tangerine.pk, "quantity": 0, "substitution": "never"})
     assert not CartLine.objects.filter(product=tangerine).exists()
     assert reserved(shop, tangerine.pk) == 0
 
 
 @pytest.mark.django_db
-def test_a_line_the_hubs_cannot_serve_is_flagged(shop: Shop, resident_client: Client) -> None:
+def test_a_line_the_hubs_cannot_serve_is_flagged(shop: Shop, shopper: Client) -> None:
     rice = shop.world.rice  # no hub holds any
-    resident_client.post(LINE, {"product": rice.pk, "quantity": 1, "substitution": "allow"})
-    page = resident_client.get(CART).content.decode()
+    shopper.post(LINE, {"product": rice.pk, "quantity": 1, "substitution": "allow"})
+    page = shopper.get(CART).content.decode()
     assert "not available now" in page
     assert "Some items cannot be delivered now" in page
 
@@ -107,9 +107,9 @@ def test_a_line_the_hubs_cannot_serve_is_flagged(shop: Shop, resident_client: Cl
     ],
 )
 def test_bad_input_is_refused_and_changes_nothing(
-    shop: Shop, resident_client: Client, data: dict[str, object], status: int
+    shop: Shop, shopper: Client, data: dict[str, object], status: int
 ) -> None:
-    response = resident_client.post(LINE, {"product": shop.world.tangerine.pk, **data})
+    response = shopper.post(LINE, {"product": shop.world.tangerine.pk, **data})
     assert response.status_code == status
     assert "The cart was not changed" in response.content.decode()
     assert not CartLine.objects.exists()
@@ -117,12 +117,12 @@ def test_bad_input_is_refused_and_changes_nothing(
 
 
 @pytest.mark.django_db
-def test_an_unknown_product_is_refused(shop: Shop, resident_client: Client) -> None:
-    response = resident_client.post(LINE, {"product": 987654, "quantity": 1, "substitution": "allow"})
+def test_an_unknown_product_is_refused(shop: Shop, shopper: Client) -> None:
+    response = shopper.post(LINE, {"product": 987654, "quantity": 1, "substitution": "allow"})
     assert response.status_code == 404
     assert "does not exist" in response.content.decode()
     assert not CartLine.objects.exists()
-    htmx = resident_client.post(
+    htmx = shopper.post(
         LINE, {"product": 987654, "quantity": 1, "substitution": "allow"}, HTTP_HX_REQUEST="true"
     )
     assert htmx.status_code == 404
@@ -130,12 +130,12 @@ def test_an_unknown_product_is_refused(shop: Shop, resident_client: Client) -> N
 
 
 @pytest.mark.django_db
-def test_product_pages_carry_the_add_control(shop: Shop, resident_client: Client, client: Client) -> None:
+def test_product_pages_carry_the_add_control(shop: Shop, shopper: Client, client: Client) -> None:
     tangerine = shop.world.tangerine
-    detail = resident_client.get(reverse("web:product", args=[tangerine.pk])).content.decode()
+    detail = shopper.get(reverse("web:product", args=[tangerine.pk])).content.decode()
     assert "Add to cart" in detail
     assert 'name="substitution"' in detail
-    listing = resident_client.get(reverse("web:products")).content.decode()
+    listing = shopper.get(reverse("web:products")).content.decode()
     assert f'id="add-{tangerine.pk}"' in listing
     # Visitors are asked to log in instead.
     assert "Log in to buy" in client.get(reverse("web:product", args=[tangerine.pk])).content.decode()

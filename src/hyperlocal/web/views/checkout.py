@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from hyperlocal.accounts.models import User
-from hyperlocal.errors import DomainError
+from hyperlocal.errors import DomainError, InvalidInput
 from hyperlocal.orders import services as orders
 from hyperlocal.orders.payments import get_provider
 from hyperlocal.web.order_forms import CheckoutForm
@@ -30,6 +30,8 @@ def _quote(user: User) -> Any:
         orders.LineRequest(product_id=line.product_id, quantity=line.quantity, substitution=line.substitution)
         for line in cart.lines.order_by("added_at", "pk")
     ]
+    if not lines:
+        raise InvalidInput(_("Your cart is empty."), field="cart", code="cart_empty")
     return orders.quote(user, lines)
 
 

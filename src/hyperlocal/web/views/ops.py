@@ -201,7 +201,7 @@ def line_pick(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
                 line,
                 picked=data["picked"],
                 substitute_id=substitute,
-                substitute_quantity=(data.get("substitute_quantity") or 0) if substitute else 0,
+                substitute_quantity=data.get("substitute_quantity") or 0,
             )
     except DomainError as exc:
         return shipment_detail(request, pk, status=refuse(request, exc, _("Not recorded:")))
