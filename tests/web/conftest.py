@@ -5,7 +5,6 @@ from django.conf import settings
 from django.test import Client
 
 from hyperlocal.accounts.models import User
-
 from hyperlocal.regions.models import Region
 from tests.web.shop_world import Shop, build_shop
 from tests.web.world import World, build_world
