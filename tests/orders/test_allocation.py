@@ -127,7 +127,7 @@ def test_instant_request_falls_back_to_a_slot_from_the_hub_that_has_everything()
     assert "in a slot you choose" in p.summary
     assert reasons(p)[1] == (
         "chosen",
-        "has all 3 products, 7 min ride; for a slot, as it ETA 50 min exceeds its 30 min promise",
+        "has all 3 products, 7 min ride; slot delivery only (ETA 50 min exceeds its 30 min promise)",
     )
 
 

@@ -49,7 +49,11 @@ def timing(c: Candidate, instant: bool) -> str:
     """ ", ETA 19 min" when it can deliver now; what stops it when instant was asked for."""
     if c.meets_promise:
         return f", ETA {c.eta_minutes} min"
-    return f"; for a slot, as it {no_instant(c)}" if instant else ""
+    if not instant:
+        return ""
+    if c.eta_minutes is None:
+        return "; slot delivery only (no instant delivery now: closed, or instant delivery off)"
+    return f"; slot delivery only (ETA {c.eta_minutes} min exceeds its {c.promise_minutes} min promise)"
 
 
 def moment(when: datetime, now: datetime) -> str:
