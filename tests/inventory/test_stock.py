@@ -187,3 +187,8 @@ def test_the_database_refuses_impossible_counters(
 def test_a_movement_must_change_something(hub: Hub, products: list[Product]) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         StockMovement.objects.create(hub=hub, product=products[0], kind=MovementKind.ADJUSTMENT)
+
+
+def test_a_search_with_a_nul_byte_is_harmless(hub: Hub, products: list[Product]) -> None:
+    stock(hub, products[0], 1)
+    assert [s.product_id for s in hub_stock(hub, query="Tange\x00")] == [products[0].pk]

@@ -190,8 +190,8 @@ def hub_stock(hub: Hub, *, query: str | None = None) -> list[Stock]:
     """The hub's stock rows in pick order (zone, bin, product), optionally only products whose
     name or SKU contains `query`."""
     rows = _rows().filter(hub=hub)
-    if query and query.strip():
-        q = query.strip()[:MAX_QUERY]
+    q = (query or "").replace("\x00", "").strip()[:MAX_QUERY]  # PostgreSQL text holds no NUL
+    if q:
         rows = rows.filter(
             Q(product__name_ko__icontains=q) | Q(product__name_en__icontains=q) | Q(product__sku__icontains=q)
         )
