@@ -14,3 +14,10 @@ STORAGES = {
 
 # Expected 4xx answers are logged by django.request as warnings; they drown real failures.
 LOGGING["loggers"] = {"django.request": {"level": "ERROR"}}  # noqa: F405
+
+# SQLite: the test database is a file, not ":memory:", so that the threads of the concurrency
+# tests (tests/orders/test_concurrency.py) share it with WAL and IMMEDIATE transactions (a
+# shared-cache memory database fails them with "database table is locked"). One file per
+# process, so that parallel runs do not clash; Django deletes it at the end of the run.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"]["NAME"] = str(VAR_DIR / f"test-{os.getpid()}.sqlite3")  # noqa: F405

@@ -244,7 +244,10 @@ def void_payment(
     with transaction.atomic():
         events = []
         for row in _locked_rows(order):
-            if row.status not in _OPEN or row.authorised_won == row.captured_won:
+            if (
+                row.status in (Payment.Status.VOIDED, Payment.Status.FAILED)
+                or row.authorised_won == row.captured_won
+            ):
                 continue
             released = row.authorised_won - row.captured_won
             chosen = _provider_for(row, provider)
