@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -138,4 +139,5 @@ def test_product_pages_carry_the_add_control(shop: Shop, shopper: Client, client
     listing = shopper.get(reverse("web:products")).content.decode()
     assert f'id="add-{tangerine.pk}"' in listing
     # Visitors are asked to log in instead.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "Log in to buy" in client.get(reverse("web:product", args=[tangerine.pk])).content.decode()
