@@ -1,7 +1,9 @@
 """Schemathesis over the OpenAPI spec: no input may get a 5xx, and every answer must match
 the documented status codes and schemas. Runs in-process against the Django WSGI app on the
 test database, as a signed-in resident who is also a merchant's staff and a hub operator, so
-that the write paths are reached and not only the 401s."""
+that the write paths are reached and not only the 401s. The resident's home lies in the
+hub's service area and the hub stocks the merchant's product, so that carts, quotes and
+orders get past "no home" and "outside the service area"."""
 
 from __future__ import annotations
 
@@ -22,8 +24,16 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from hyperlocal.accounts.auth import issue_token
+from hyperlocal.hubs.services import refresh_service_area
 from hyperlocal.regions.models import Region
-from tests.factories import HubFactory, MerchantStaffFactory, ProductFactory, UserFactory
+from tests.factories import (
+    HouseholdFactory,
+    HubFactory,
+    MerchantStaffFactory,
+    ProductFactory,
+    StockFactory,
+    UserFactory,
+)
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -41,11 +51,15 @@ def keep_test_connection() -> Iterator[None]:
 
 @pytest.fixture
 def bearer(keep_test_connection: None, mapo: Region) -> dict[str, str]:
-    user = UserFactory(username="fuzzer")
+    home = HouseholdFactory()
+    user = UserFactory(username="fuzzer", household=home)
     staff = MerchantStaffFactory(user=user)
-    ProductFactory(merchant=staff.merchant)
+    product = ProductFactory(merchant=staff.merchant)
     hub = HubFactory()
     hub.operators.add(user)
+    refresh_service_area(hub)
+    assert hub.service_cells.filter(cell=home.home_cell).exists()
+    StockFactory(hub=hub, product=product, on_hand=50)
     _, key = issue_token(user, "schemathesis")
     return {"Authorization": f"Bearer {key}"}
 
