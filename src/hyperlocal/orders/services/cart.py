@@ -40,6 +40,7 @@ from hyperlocal.orders.services.checkout import (
 from hyperlocal.orders.services.holds import (
     held_by_cart,
     release_cart_holds,
+    release_expired_holds,
     take_holds,
     units_by_product,
 )
@@ -109,6 +110,7 @@ def refresh_holds(user: User, cart: Cart, *, now: datetime) -> None:
     """Release the cart's holds and hold its lines again (as much as can be held)."""
     release_cart_holds(cart.pk)
     basket = _basket(cart)
+    release_expired_holds(now=now, product_ids=basket)  # expired holds of others do not count
     if not basket:
         Cart.objects.filter(pk=cart.pk).update(holds_expire_at=None)
         return
@@ -285,6 +287,7 @@ def checkout_cart(
             raise InvalidInput("Your cart is empty.", field="cart", code="cart_empty")
         expired = cart.holds_expire_at is None or cart.holds_expire_at <= moment
         release_cart_holds(cart.pk)
+        release_expired_holds(now=moment, product_ids=[ln.product_id for ln in lines])
         try:
             order = write_order(user, lines, choice, code=code, token=token, now=moment, provider=provider)
         except OutOfStock as error:

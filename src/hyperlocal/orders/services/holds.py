@@ -8,7 +8,7 @@ release_units, again in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -52,12 +52,21 @@ def release_cart_holds(cart_id: int, *, expired_at: datetime | None = None) -> i
         return _release(released)
 
 
-def release_expired_holds(*, now: datetime | None = None) -> int:
-    """Release every hold that expired by `now` (the worker runs this periodically; carts
-    also release their own lazily). Returns how many hold rows were released."""
+def release_expired_holds(*, now: datetime | None = None, product_ids: Collection[int] | None = None) -> int:
+    """Release every hold that expired by `now` (the worker runs this periodically), or only
+    those of `product_ids` (carts and checkout do this for their own products, so that an
+    expired hold never stands in their way). Returns how many hold rows were released."""
     when = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    where = "expires_at <= %s"
+    params: list[Any] = [when]
+    if product_ids is not None:
+        ids = sorted({int(p) for p in product_ids})
+        if not ids:
+            return 0
+        where += f" AND product_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
     with transaction.atomic():
-        return _release(_delete_returning("expires_at <= %s", [when]))
+        return _release(_delete_returning(where, params))
 
 
 def held_by_cart(cart_id: int, *, now: datetime | None = None) -> dict[tuple[int, int], int]:
