@@ -4,7 +4,7 @@ cancelling. Every bad input answers its exact 4xx and leaves every table as it w
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, get_args
 
 import pytest
@@ -448,6 +448,10 @@ def test_orders_are_private(shop: Shop, api: Api) -> None:
         (placed["id"], placed["code"], "placed", 1)
     ]
     assert api.get(f"/{placed['id']}").json() == placed
+    second = api.place(instant((shop.products[1].pk, 1)), key="key-2").json()
+    assert [o["id"] for o in api.get("").json()] == [second["id"], placed["id"]]
+    assert [o["id"] for o in api.get("?limit=1").json()] == [second["id"]]
+    assert api.get("?limit=0").status_code == 422
 
     stranger = Api(make_customer())
     assert stranger.get("").json() == []
@@ -481,3 +485,19 @@ def test_cancel_my_order_gives_everything_back(shop: Shop, api: Api) -> None:
     refused(
         api.send("post", f"/{order['id']}/cancel", {"reason": "again"}), 409, before, "invalid_transition"
     )
+
+
+def test_checkout_of_an_expired_cart_whose_stock_is_gone_is_409(shop: Shop, api: Api) -> None:
+    p0 = shop.products[0]
+    api.send("put", f"/cart/lines/{p0.pk}", {"quantity": 2})
+    past = timezone.now() - timedelta(minutes=1)
+    Cart.objects.update(holds_expire_at=past)
+    StockHold.objects.update(expires_at=past)
+    cart = api.get("/cart").json()  # reading the cart releases its expired holds
+    assert cart["holds_expired"] is True
+    assert cart["lines"][0]["held"] == 0
+    assert reserved(shop) == {}
+    Stock.objects.filter(product=p0).update(on_hand=0)  # someone else bought them meanwhile
+    before = snapshot()
+    refused(api.place({"delivery": {"kind": "instant"}}), 409, before, "cart_expired")
+    assert CartLine.objects.filter(product=p0).exists()  # the cart is kept for another try

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import P, Router, Status
-from ninja.params import HeaderEx, PathEx
+from ninja.params import HeaderEx, PathEx, QueryEx
 
 from hyperlocal.accounts.auth import api_auth
 from hyperlocal.accounts.models import User
@@ -25,6 +25,7 @@ from hyperlocal.orders.models import Order, OrderLine, Shipment
 from hyperlocal.orders.schemas import (
     BIGINT_MAX,
     IDEMPOTENCY_KEY,
+    MAX_QUANTITY,
     CancelIn,
     CartLineIn,
     CartOut,
@@ -50,10 +51,11 @@ from hyperlocal.orders.schemas import (
     slot_option_out,
 )
 from hyperlocal.orders.schemas import LineIn as LineInSchema
-from hyperlocal.orders.services.checkout import MAX_QUANTITY
 from hyperlocal.schemas import with_errors
 
 router = Router(tags=["orders"])
+
+MAX_LISTED = 200
 
 OrderId = PathEx[int, P(ge=1, le=BIGINT_MAX, description="the order's id")]
 ShipmentId = PathEx[int, P(ge=1, le=BIGINT_MAX, description="the shipment's id")]
@@ -227,10 +229,15 @@ def place_order(
 
 
 @router.get(
-    "", auth=api_auth, response=with_errors({200: list[OrderOut]}, 401), summary="My orders, newest first"
+    "",
+    auth=api_auth,
+    response=with_errors({200: list[OrderOut]}, 401, 422),
+    summary="My orders, newest first",
 )
-def list_orders(request: HttpRequest) -> list[OrderOut]:
-    return [order_out(o) for o in services.customer_orders(_user(request))]
+def list_orders(
+    request: HttpRequest, limit: QueryEx[int, P(ge=1, le=MAX_LISTED, description="at most this many")] = 50
+) -> list[OrderOut]:
+    return [order_out(o) for o in services.customer_orders(_user(request))[:limit]]
 
 
 @router.get(
