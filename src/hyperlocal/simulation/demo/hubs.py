@@ -10,17 +10,25 @@ import numpy as np
 import numpy.typing as npt
 
 from hyperlocal.accounts.models import User
+from hyperlocal.geo import Point, haversine_m
 from hyperlocal.hubs.models import CourierMode, Hub, Zone
 from hyperlocal.hubs.services import add_zone, create_hub, set_opening_hours
 from hyperlocal.planning.models import VacantSpace
 from hyperlocal.simulation.demo.city import City
 from hyperlocal.simulation.demo.households import Homes
+from hyperlocal.simulation.demo.people import DEMO_HOME
 
 HUB_COUNT = 4
 # A hub needs room for a warehouse plus the community side of the concept.
 MIN_HUB_AREA_M2 = 300
 OPENING_HOURS = [(day, time(7, 0), time(0, 0)) for day in range(7)]  # 07:00-24:00 daily
 KMEANS_ROUNDS = 30
+OPERATED = 2  # hubs the demo operator runs
+
+
+def distance_to_demo_home(place: VacantSpace | Hub) -> float:
+    return haversine_m(Point(place.lat, place.lng), DEMO_HOME)
+
 
 Array = npt.NDArray[np.float64]
 
@@ -119,7 +127,9 @@ def _names(city: City, spaces: list[VacantSpace]) -> list[tuple[str, str]]:
 
 def open_hubs(city: City, spaces: list[VacantSpace], admin: User, operator: User) -> list[Hub]:
     """Convert the spaces into open hubs through the hubs services (which compute each
-    service area); the demo operator runs the first two."""
+    service area); the demo operator runs the two nearest the demo resident's home, so that
+    the resident's orders land on the operator's board."""
+    operated = set(sorted(range(len(spaces)), key=lambda i: distance_to_demo_home(spaces[i]))[:OPERATED])
     hubs = []
     for n, (space, (name, slug)) in enumerate(zip(spaces, _names(city, spaces), strict=True)):
         hub = create_hub(
@@ -134,7 +144,7 @@ def open_hubs(city: City, spaces: list[VacantSpace], admin: User, operator: User
             prep_minutes=10,
             courier_mode=CourierMode.BIKE.value,
             status=Hub.Status.OPEN.value,
-            operators=[operator] if n < 2 else [],
+            operators=[operator] if n in operated else [],
             vacant_space=space,
         )
         for zone in zone_plan(space):

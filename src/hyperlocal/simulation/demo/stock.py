@@ -73,8 +73,8 @@ def bins_for(products: list[Product]) -> dict[int, str]:
 
 def plan_stock(hubs: list[Hub], products: list[Product], rng: np.random.Generator) -> list[StockPlan]:
     """Which hub carries what, and how many are on the shelf now. Every product is carried by
-    at least one hub; the first hub in the list (the demo operator's) carries the whole
-    regional range, so that the tour always finds tangerines in stock."""
+    at least one hub; the first hub in the list (the caller puts the demo resident's nearest
+    first) carries the whole regional range, so that the tour always finds tangerines in stock."""
     plans = []
     for h, hub in enumerate(hubs):
         carried = rng.random(len(products)) < CARRIED_SHARE

@@ -17,10 +17,11 @@ from hyperlocal.inventory.models import InboundShipment, Stock, StockMovement
 from hyperlocal.orders.models import DeliverySlot, FulfilmentPolicy, Order, StockHold
 from hyperlocal.orders.services.promise import ensure_slots
 from hyperlocal.simulation.demo.history import plan_history, sold_units, write_history
+from hyperlocal.simulation.demo.hubs import distance_to_demo_home
 from hyperlocal.simulation.demo.stock import plan_stock, write_stock
 
 SLOT_DAYS = 3  # today and the next two
-# Pickers per hub: the two hubs of the demo operator are the busier ones.
+# Pickers per hub, nearest the demo resident first: the demo operator's two are the busier.
 PICKERS = (3, 3, 2, 2)
 
 
@@ -35,6 +36,8 @@ def stock_and_history(
     """Stock rows (with opening receipts that cover what the past orders took) and the
     past orders themselves. Returns (stock rows, past orders)."""
     products = list(Product.objects.filter(merchant__in=merchants).order_by("merchant__slug", "sku"))
+    # Nearest the demo resident first: that hub carries the whole regional range.
+    hubs = sorted(hubs, key=distance_to_demo_home)
     plans = plan_stock(hubs, products, rng)
     history = plan_history(hubs, plans, rng, now=now)
     received_at = now - timedelta(days=15)
@@ -44,8 +47,9 @@ def stock_and_history(
 
 def open_slots(hubs: list[Hub], *, now: datetime) -> int:
     """Each hub's fulfilment policy, then its delivery slots for today and the next two days."""
+    nearest_first = sorted(hubs, key=distance_to_demo_home)
     FulfilmentPolicy.objects.bulk_create(
-        [FulfilmentPolicy(hub=hub, pickers=PICKERS[n % len(PICKERS)]) for n, hub in enumerate(hubs)]
+        [FulfilmentPolicy(hub=hub, pickers=PICKERS[n % len(PICKERS)]) for n, hub in enumerate(nearest_first)]
     )
     today = timezone.localdate(now)
     return sum(ensure_slots(hub, today + timedelta(days=d)) for hub in hubs for d in range(SLOT_DAYS))
