@@ -11,9 +11,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from hyperlocal.hubs.services import refresh_service_area
 from hyperlocal.inventory.models import Stock
-from hyperlocal.orders.models import CartLine, DeliverySlot, Order, Payment, PromiseKind
-from tests.factories import UserFactory
+from hyperlocal.inventory.services import receive_opening_stock
+from hyperlocal.orders.models import CartLine, DeliverySlot, FulfilmentPolicy, Order, Payment, PromiseKind
+from tests.factories import HubFactory, UserFactory
 from tests.web.conftest import english
 from tests.web.shop_world import Shop
 
@@ -161,3 +163,32 @@ def test_an_empty_cart_and_a_resident_without_home_are_told(shop: Shop, shopper:
     page = client.get(CHECKOUT)
     assert page.status_code == 422
     assert "home" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_basket_no_single_hub_holds_is_split_into_two_shipments(shop: Shop, shopper: Client) -> None:
+    # A second hub round the corner holds the rice that the first one lacks.
+    other = HubFactory(
+        name="Hapjeong Hub", slug="hapjeong", lat=37.5550, lng=126.9200, promise_minutes=20, prep_minutes=8
+    )
+    refresh_service_area(other)
+    FulfilmentPolicy.objects.create(hub=other)
+    receive_opening_stock(other, shop.world.rice, 5)
+    fill_cart(shopper, shop, quantity=1)
+    shopper.post(LINE, {"product": shop.world.rice.pk, "quantity": 1, "substitution": "allow"})
+
+    page = shopper.get(CHECKOUT).content.decode()
+    assert "two shipments from two hubs" in page
+    assert "Shipment 1" in page
+    assert "Shipment 2" in page
+    response = shopper.post(
+        CHECKOUT, {"delivery": "instant", "idempotency_key": key_of(page), "payment_token": "tok_test_ok"}
+    )
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert set(order.shipments.values_list("hub__slug", flat=True)) == {"seogyo", "hapjeong"}
+    assert Payment.objects.filter(order=order).count() == 1
+    tracking = shopper.get(response["Location"]).content.decode()
+    assert "Hapjeong Hub" in tracking
+    assert "Seogyo Hub" in tracking
+    assert "Shipment 2" in tracking
