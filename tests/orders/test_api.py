@@ -501,3 +501,17 @@ def test_checkout_of_an_expired_cart_whose_stock_is_gone_is_409(shop: Shop, api:
     before = snapshot()
     refused(api.place({"delivery": {"kind": "instant"}}), 409, before, "cart_expired")
     assert CartLine.objects.filter(product=p0).exists()  # the cart is kept for another try
+
+
+def test_a_browser_session_works_with_its_csrf_token(shop: Shop) -> None:
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(shop.customer)
+    assert browser.get(f"{API}/cart").status_code == 200
+    url = f"{API}/cart/lines/{shop.products[0].pk}"
+    before = snapshot()
+    refused(browser.put(url, data={"quantity": 1}, content_type="application/json"), 403, before)
+    browser.get("/")  # the site sets the csrftoken cookie
+    token = browser.cookies["csrftoken"].value
+    response = browser.put(url, data={"quantity": 1}, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 200, response.content
+    assert response.json()["lines"][0]["quantity"] == 1
