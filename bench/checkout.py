@@ -169,6 +169,7 @@ class PhaseResult:
     p99_ms: float | None
     oversell: Oversell | None = None
     errors: list[str] = field(default_factory=list)
+    waits: dict[str, float] = field(default_factory=dict)  # server process states, shares
 
     @property
     def orders_per_s(self) -> float:
@@ -924,14 +925,18 @@ def run_phase(
     ]
     for p in procs:
         p.start()
+    sampler = WaitSampler(url)  # a thread: started only after the last fork
     collected: list[ClientResult] = []
     problems: list[str] = []
-    for _ in procs:
-        _, outcome = results.get(timeout=900)
-        if isinstance(outcome, str):
-            problems.append(outcome)
-        else:
-            collected.append(outcome)
+    try:
+        for _ in procs:
+            _, outcome = results.get(timeout=900)
+            if isinstance(outcome, str):
+                problems.append(outcome)
+            else:
+                collected.append(outcome)
+    finally:
+        waits = sampler.stop()
     for p in procs:
         p.join(timeout=30)
     if problems:
@@ -950,7 +955,48 @@ def run_phase(
         p50_ms=percentile(ok, 50),
         p99_ms=percentile(ok, 99),
         errors=[e for r in collected for e in r.errors][:5],
+        waits=waits,
     )
+
+
+class WaitSampler:
+    """What the bench database's server processes are doing, sampled every 20 ms during a
+    phase: running a statement, waiting for a lock, or idle in a transaction while the client
+    (Python) works. Tells contention from client-side cost when a phase is slow."""
+
+    QUERY = """
+        SELECT CASE
+            WHEN state = 'idle in transaction' THEN 'client, in transaction'
+            WHEN state = 'idle' THEN 'client, between transactions'
+            WHEN wait_event_type = 'Lock' THEN 'lock wait (' || wait_event || ')'
+            WHEN wait_event_type IS NULL THEN 'running'
+            ELSE wait_event_type || ':' || wait_event
+        END
+        FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+    """
+
+    def __init__(self, url: str, interval: float = 0.02) -> None:
+        import threading
+
+        self.counts: Counter[str] = Counter()
+        self._stop = threading.Event()
+        self._conn = psycopg.connect(url, autocommit=True)
+        self._interval = interval
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            for (state,) in self._conn.execute(self.QUERY).fetchall():
+                self.counts[str(state)] += 1
+
+    def stop(self) -> dict[str, float]:
+        self._stop.set()
+        self._thread.join()
+        self._conn.close()
+        total = sum(self.counts.values())
+        return {k: n / total for k, n in self.counts.most_common()} if total else {}
 
 
 # Failure codes that are not a refusal of the order but a fault (an exception, a 5xx).
@@ -1195,6 +1241,9 @@ def report(
             )
         if phase.ok == 0 or any(code.startswith(UNEXPECTED) for code in phase.failures):
             correct = False
+        if phase.waits:
+            shares = ", ".join(f"{k} {v:.0%}" for k, v in list(phase.waits.items())[:5])
+            console.print(f"  server processes of the bench database: {shares}")
         for error in phase.errors:
             console.print(f"  [red]error[/]: {error}")
     if queries is not None:
@@ -1351,6 +1400,7 @@ def figures(phases: list[PhaseResult], queries: QueryCount | None, machine: str)
                 "failures": dict(p.failures),
                 "oversell": p.oversell.count if p.oversell else None,
                 "consistent": p.oversell.clean if p.oversell else None,
+                "server_states": p.waits,
             }
             for p in phases
         ],
