@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "hyperlocal.planning",
     "hyperlocal.dispatch",
     "hyperlocal.simulation",
+    "hyperlocal.worker",
 ]
 
 MIDDLEWARE = [
@@ -221,3 +222,7 @@ DELIVERY_FEE_WON = env_int("DELIVERY_FEE_WON", 3000)
 FREE_DELIVERY_FROM_WON = env_int("FREE_DELIVERY_FROM_WON", 30000)
 # How many days ahead residents may book a delivery slot.
 SLOT_DAYS_AHEAD = env_int("SLOT_DAYS_AHEAD", 2)
+# What `hyperlocal worker` runs: (dotted path of a function, interval in seconds).
+PERIODIC_JOBS: list[tuple[str, float]] = [
+    ("hyperlocal.orders.jobs.release_expired_cart_holds", env_float("PERIODIC_HOLDS_S", 30.0)),
+]

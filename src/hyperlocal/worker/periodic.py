@@ -1,0 +1,57 @@
+"""Periodic jobs that the `hyperlocal worker` process runs: each is a plain function named by
+its dotted path in settings.PERIODIC_JOBS with an interval in seconds. A domain exposes the
+function; the worker knows nothing about what it does."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PeriodicJob:
+    name: str
+    interval_s: float
+    run: Callable[[], object]
+    due_at: float = field(default=0.0)
+
+
+def configured_jobs() -> list[PeriodicJob]:
+    return [
+        PeriodicJob(name=path, interval_s=float(interval), run=import_string(path))
+        for path, interval in settings.PERIODIC_JOBS
+    ]
+
+
+def run_due(jobs: Sequence[PeriodicJob], *, clock: Callable[[], float] = time.monotonic) -> list[str]:
+    """Run every job that is due, each in its own transaction; a failing job is logged and
+    retried at its next interval, so that one broken job never stops the others."""
+    ran = []
+    for job in jobs:
+        now = clock()
+        if now < job.due_at:
+            continue
+        job.due_at = now + job.interval_s
+        try:
+            with transaction.atomic():
+                result = job.run()
+        except Exception:
+            log.exception("periodic job %s failed", job.name)
+            continue
+        log.info("periodic job %s: %s", job.name, result)
+        ran.append(job.name)
+    return ran
+
+
+def seconds_until_next(jobs: Sequence[PeriodicJob], *, clock: Callable[[], float] = time.monotonic) -> float:
+    if not jobs:
+        return 60.0
+    return max(0.0, min(job.due_at for job in jobs) - clock())
