@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db.models import Model
+from django.utils import translation
 
 from hyperlocal.errors import NotAllowed, NotFound
 from hyperlocal.orders.models import OrderLine, OrderStatus, PromiseKind, Shipment, Substitution
@@ -191,7 +192,8 @@ def test_timeline_labels_times_and_actors(world: World) -> None:
         world.operator, shipment, S.DELIVERY_FAILED, note="nobody home", now=NOW + timedelta(minutes=6)
     )
 
-    timeline = [(e.label, e.actor) for e in order_timeline(order)]
+    with translation.override("en"):  # the site's default language is Korean
+        timeline = [(e.label, e.actor) for e in order_timeline(order)]
     assert timeline == [
         ("picking (first pick)", "picker"),
         ("사과 is missing: 작은 사과 proposed instead, your answer is needed", "picker"),
@@ -210,5 +212,6 @@ def test_timeline_labels_times_and_actors(world: World) -> None:
 def test_timeline_of_a_split_order_names_the_hubs(world: World) -> None:
     order = world.order([(world.apple, 1, A)], split=[(world.pear, 1, A)])
     transition(world.operator, shipment_at(order, world), S.PICKING, now=NOW)
-    labels = [e.label for e in order_timeline(order)]
+    with translation.override("en"):
+        labels = [e.label for e in order_timeline(order)]
     assert labels == ["Mapo Office Hub: picking"]
