@@ -170,6 +170,7 @@ class PhaseResult:
     oversell: Oversell | None = None
     errors: list[str] = field(default_factory=list)
     waits: dict[str, float] = field(default_factory=dict)  # server process states, shares
+    client_cpu_s: float = 0.0  # CPU time of the client processes (not of gunicorn or PostgreSQL)
 
     @property
     def orders_per_s(self) -> float:
@@ -912,6 +913,7 @@ def run_phase(
     from django.db import connections
 
     connections.close_all()  # no connection may cross a fork
+    cpu_before = children_cpu_s()
     ctx = mp.get_context("fork")
     barrier = ctx.Barrier(len(plans))
     results: mp.Queue[tuple[int, ClientResult | str]] = ctx.Queue()
@@ -939,6 +941,7 @@ def run_phase(
         waits = sampler.stop()
     for p in procs:
         p.join(timeout=30)
+    client_cpu = children_cpu_s() - cpu_before  # counts the clients that have ended
     if problems:
         raise SystemExit(f"{name}: a client failed:\n" + problems[0])
     ok = [t for r in collected for t in r.latencies_ok]
@@ -956,7 +959,16 @@ def run_phase(
         p99_ms=percentile(ok, 99),
         errors=[e for r in collected for e in r.errors][:5],
         waits=waits,
+        client_cpu_s=client_cpu,
     )
+
+
+def children_cpu_s() -> float:
+    """CPU seconds (user + system) used so far by ended child processes of this one."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 class WaitSampler:
@@ -1229,7 +1241,12 @@ def report(
     console.print(table)
     for phase in phases:
         codes = ", ".join(f"{code} {n}" for code, n in phase.failures.most_common()) or "none"
-        console.print(f"[bold]{phase.name}[/]: {phase.wall_s:.2f} s wall; failures by code: {codes}")
+        orders = phase.ok + phase.failed
+        cpu = f"{phase.client_cpu_s / orders * 1000:.1f} ms" if orders else "-"
+        console.print(
+            f"[bold]{phase.name}[/]: {phase.wall_s:.2f} s wall, client processes' CPU {cpu} per order; "
+            f"failures by code: {codes}"
+        )
         if phase.oversell is not None:
             o = phase.oversell
             console.print(
@@ -1401,6 +1418,7 @@ def figures(phases: list[PhaseResult], queries: QueryCount | None, machine: str)
                 "oversell": p.oversell.count if p.oversell else None,
                 "consistent": p.oversell.clean if p.oversell else None,
                 "server_states": p.waits,
+                "client_cpu_ms_per_order": round(p.client_cpu_s / max(1, p.ok + p.failed) * 1000, 2),
             }
             for p in phases
         ],
