@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hyperlocal.orders.models import OrderStatus, Substitution
+from hyperlocal.web.labels import SUBSTITUTION_CHOICES
 
 MAX_QUANTITY = 99  # per cart line on the pages; the services have their own limit too
 
@@ -17,7 +18,7 @@ class CartLineForm(forms.Form):
     product = forms.IntegerField(label=_("product"), min_value=1)
     quantity = forms.IntegerField(label=_("quantity"), min_value=0, max_value=MAX_QUANTITY, initial=1)
     substitution = forms.ChoiceField(
-        label=_("if it is out of stock"), choices=Substitution.choices, initial=Substitution.ALLOW
+        label=_("if it is out of stock"), choices=SUBSTITUTION_CHOICES, initial=Substitution.ALLOW
     )
 
 

@@ -8,6 +8,8 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
+from hyperlocal.web import labels
+
 register = template.Library()
 
 
@@ -49,3 +51,19 @@ def minutes_text(minutes: int | None) -> str:
     if minutes < 0:
         return _("late %(n)s min") % {"n": -minutes}
     return _("%(n)s min") % {"n": minutes}
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """An order's or shipment's status in the page's language."""
+    return labels.order_status(status)
+
+
+@register.filter
+def line_status_label(status: str) -> str:
+    return labels.line_status(status)
+
+
+@register.filter
+def inbound_status_label(status: str) -> str:
+    return labels.inbound_status(status)

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 from hyperlocal.accounts.models import User
 from hyperlocal.errors import DomainError
 from hyperlocal.orders import services as orders
-from hyperlocal.orders.models import CartLine, Substitution
+from hyperlocal.orders.models import CartLine
+from hyperlocal.web.labels import SUBSTITUTION_CHOICES
 from hyperlocal.web.order_forms import CartLineForm
 from hyperlocal.web.views.util import form_errors_text, is_htmx, refuse, user_of
 
@@ -46,7 +47,7 @@ def add_control_context(request: HttpRequest, product_id: int) -> dict[str, Any]
         "product_id": product_id,
         "line": line,
         "cart_count": count,
-        "substitutions": Substitution.choices,
+        "substitutions": SUBSTITUTION_CHOICES,
         "oob": True,
     }
 
@@ -57,7 +58,7 @@ def _cart_context(request: HttpRequest) -> dict[str, Any]:
     free_from = settings.FREE_DELIVERY_FROM_WON
     return {
         "summary": summary,
-        "substitutions": Substitution.choices,
+        "substitutions": SUBSTITUTION_CHOICES,
         "free_from": free_from,
         "free_more": max(0, free_from - summary.items_won),
     }

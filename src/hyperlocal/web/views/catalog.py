@@ -12,8 +12,8 @@ from django.utils.cache import patch_vary_headers
 from hyperlocal.catalog import services as catalog
 from hyperlocal.catalog.models import Product
 from hyperlocal.errors import DomainError, NotFound
-from hyperlocal.orders.models import Substitution
 from hyperlocal.web.forms import ProductFilterForm
+from hyperlocal.web.labels import SUBSTITUTION_CHOICES
 from hyperlocal.web.views.cart import add_control_context, in_cart
 from hyperlocal.web.views.util import form_errors_text
 
@@ -46,7 +46,7 @@ def products(request: HttpRequest) -> HttpResponse:
         "problem": problem,
         "query": request.GET.urlencode(),
         "in_cart": in_cart(request.user, [p.pk for p in page.object_list]),
-        "substitutions": Substitution.choices,
+        "substitutions": SUBSTITUTION_CHOICES,
     }
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.history_restore_request:

@@ -23,6 +23,7 @@ from hyperlocal.hubs.models import Hub
 from hyperlocal.inventory import services as inventory
 from hyperlocal.orders import services as orders
 from hyperlocal.orders.models import LineStatus, OrderLine, OrderStatus, Shipment
+from hyperlocal.web import labels
 from hyperlocal.web.order_forms import PickForm, TransitionForm
 from hyperlocal.web.views.util import form_errors_text, is_htmx, refuse, user_of
 
@@ -172,7 +173,7 @@ def shipment_move(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, form_errors_text(form))
         return shipment_detail(request, pk, status=422)
     user, to_status, note = user_of(request), form.cleaned_data["to_status"], form.cleaned_data["note"]
-    label = OrderStatus(to_status).label
+    label = labels.order_status(to_status)
     return _act(
         request,
         pk,
