@@ -29,6 +29,7 @@ import multiprocessing as mp
 import os
 import platform
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -1366,6 +1367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             gunicorn.wait_ready(world.customers[0].token)
             phase("HTTP", "http", gunicorn.port)
             gunicorn.stop()
+            shutil.rmtree(gunicorn.log.parent)  # its log is kept only when something went wrong
             gunicorn = None
 
         phase("raw SQL", "raw")
@@ -1394,6 +1396,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if gunicorn is not None:
             gunicorn.stop()
+            print(f"gunicorn's log: {gunicorn.log}")
         if args.keep:
             print(f"kept database {database_name(url)!r}")
         else:
