@@ -31,7 +31,9 @@ demo: $(STAMP)
 	$(BIN)/hyperlocal build_demo --seed $(SEED)
 	@echo
 	@$(BIN)/hyperlocal demo_logins --url http://$(HOST):$(PORT)/
-	$(BIN)/hyperlocal runserver $(HOST):$(PORT)
+	@# The worker (expired cart holds, later dispatch rounds) runs beside the web server.
+	@$(BIN)/hyperlocal worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/hyperlocal runserver $(HOST):$(PORT)
 
 clean-demo:
 	rm -rf var
@@ -43,6 +45,7 @@ lint: $(DEV_STAMP)
 
 types: $(DEV_STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy bench
 
 # The whole suite: lint, types, then pytest on SQLite, and again on PostgreSQL when
 # DATABASE_URL is set. With CI=true, PostgreSQL and Chromium must be there.
