@@ -27,6 +27,7 @@ urlpatterns = [
     path("ops/", views.ops_home, name="ops"),
     path("ops/hubs/<slug:slug>/", views.board, name="board"),
     path("ops/hubs/<slug:slug>/pick/", views.pick_list, name="pick_list"),
+    path("ops/hubs/<slug:slug>/stock/", views.hub_stock, name="hub_stock"),
     path("ops/shipments/<int:pk>/", views.shipment_detail, name="shipment"),
     path("ops/shipments/<int:pk>/start/", views.shipment_start, name="shipment_start"),
     path("ops/shipments/<int:pk>/pack/", views.shipment_pack, name="shipment_pack"),

@@ -9,6 +9,7 @@ from hyperlocal.web.views.hubs import hub_detail, hub_list
 from hyperlocal.web.views.merchant import merchant_stock
 from hyperlocal.web.views.ops import (
     board,
+    hub_stock,
     line_pick,
     ops_home,
     pick_list,
@@ -30,6 +31,7 @@ __all__ = [
     "home",
     "hub_detail",
     "hub_list",
+    "hub_stock",
     "join",
     "line_pick",
     "merchant_stock",

@@ -208,3 +208,18 @@ def line_pick(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
         return shipment_detail(request, pk, status=refuse(request, exc, _("Not recorded:")))
     messages.success(request, _("%(product)s recorded.") % {"product": line.product.name_ko})
     return redirect("web:shipment", pk=pk)
+
+
+@login_required
+def hub_stock(request: HttpRequest, slug: str) -> HttpResponse:
+    """Low stock first, then what to reorder: the recent sales rate against the target days
+    of cover, net of what is on its way."""
+    hub = _hub(request, slug)
+    suggestions = [s for s in inventory.replenishment_suggestions(hub) if s.suggested > 0]
+    context = {
+        "hub": hub,
+        "low": inventory.low_stock(hub),
+        "suggestions": sorted(suggestions, key=lambda s: (-s.suggested, s.product_name)),
+        "days": suggestions[0].days if suggestions else 14,
+    }
+    return render(request, "web/ops/stock.html", context)
