@@ -22,6 +22,7 @@ every PNG is re-encoded smaller with Pillow.
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlparse
@@ -123,10 +124,15 @@ def save(
 
 
 def shrink(path: Path) -> None:
-    """Re-encode the PNG with Pillow's optimiser; a palette of 256 colours if still too big."""
-    with Image.open(path) as image:
+    """Re-encode the PNG with Pillow's optimiser, keeping whichever file is smaller; a palette
+    of 256 colours if it is still too big."""
+    original = path.read_bytes()
+    with Image.open(io.BytesIO(original)) as image:
         image.load()
-    image.save(path, optimize=True)
+    smaller = io.BytesIO()
+    image.save(smaller, format="PNG", optimize=True)
+    if smaller.tell() < len(original):
+        path.write_bytes(smaller.getvalue())
     if path.stat().st_size > SMALL_PNG_BYTES:
         image.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
 
