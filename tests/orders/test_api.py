@@ -515,3 +515,31 @@ def test_a_browser_session_works_with_its_csrf_token(shop: Shop) -> None:
     response = browser.put(url, data={"quantity": 1}, content_type="application/json", HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 200, response.content
     assert response.json()["lines"][0]["quantity"] == 1
+
+
+@pytest.mark.parametrize("kind", ["instant", "slot"])
+@pytest.mark.parametrize("split", [False, True])
+def test_placed_answer_is_the_order_as_read_back(shop: Shop, api: Api, kind: str, split: bool) -> None:
+    """POST answers from what it wrote (no read-back): the body must be exactly what GET
+    reads from the database afterwards."""
+    p0, p1, p2 = shop.products[:3]
+    if split:
+        shop.set_stock(shop.hub_a, p2, 0)
+        shop.set_stock(shop.hub_b, p0, 0)
+    lines = [
+        {"product_id": p0.pk, "quantity": 2},
+        {"product_id": p1.pk, "quantity": 1, "substitution": "ask"},
+    ]
+    lines.append({"product_id": p2.pk, "quantity": 3, "substitution": "never"})
+    delivery: dict[str, Any] = {"kind": "instant"}
+    if kind == "slot":
+        quote = api.send("post", "/checkout/quote", {"lines": lines}).json()
+        delivery = {"kind": "slot", "slot_starts_at": quote["promise"]["slots"][0]["starts_at"]}
+    response = api.place({"lines": lines, "delivery": delivery})
+    assert response.status_code == 201, response.content
+    placed = response.json()
+    assert len(placed["shipments"]) == (2 if split else 1)
+    assert {s["promise_kind"] for s in placed["shipments"]} == {kind}
+    read = api.get(f"/{placed['id']}")
+    assert read.status_code == 200
+    assert placed == read.json()

@@ -164,7 +164,7 @@ def test_split_over_two_hubs_with_the_strategy_given(
     }
 
 
-def test_not_servable_gives_missing_units_and_the_inbound_time_in_four_queries(
+def test_not_servable_gives_missing_units_and_the_inbound_time_in_three_queries(
     office: Hub, hongdae: Hub, tangerine: Product, rice: Product, django_assert_max_num_queries
 ) -> None:
     StockFactory(hub=office, product=tangerine, on_hand=1)
@@ -177,7 +177,7 @@ def test_not_servable_gives_missing_units_and_the_inbound_time_in_four_queries(
     )
     InboundLine.objects.create(shipment=cancelled, product=tangerine, quantity_sent=10)
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         plan = plan_for(CELL, {tangerine.pk: 3, rice.pk: 1}, now=NOW)
     assert not plan.can_serve
     assert plan.missing == {tangerine.pk: 2}
@@ -189,11 +189,12 @@ def test_not_servable_gives_missing_units_and_the_inbound_time_in_four_queries(
     assert plan.as_dict()["earliest_at"] == "2030-06-12T17:00:00+09:00"
 
 
-def test_servable_plan_reads_in_three_queries(
+def test_servable_plan_reads_in_two_queries(
     office: Hub, tangerine: Product, django_assert_num_queries
 ) -> None:
+    """The hubs (with policy, queue, opening hours) in one query, products and stock in one."""
     StockFactory(hub=office, product=tangerine, on_hand=5)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert plan_for(CELL, {tangerine.pk: 1}, now=NOW).can_serve
 
 

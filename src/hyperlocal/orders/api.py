@@ -46,6 +46,7 @@ from hyperlocal.orders.schemas import (
     order_detail_out,
     order_out,
     pick_entry_out,
+    placed_order_out,
     quote_out,
     shipment_out,
     slot_option_out,
@@ -222,7 +223,8 @@ def place_order(
                 idempotency_key=idempotency_key,
                 payment_token=payload.payment_token,
             )
-    return Status(201 if placed.created else 200, order_detail_out(placed.order))
+    # A new order is answered from what was just written (no read-back); a repeat is read.
+    return Status(201 if placed.created else 200, placed_order_out(placed))
 
 
 # --- my orders --------------------------------------------------------------------------

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Literal, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Prefetch
 
 from hyperlocal.orders.allocation import Plan
-from hyperlocal.orders.models import Order, OrderEvent, OrderLine, Payment, Shipment
+from hyperlocal.orders.models import LineStatus, Order, OrderEvent, OrderLine, Payment, Shipment
 from hyperlocal.orders.payments import provider_named
 from hyperlocal.orders.schemas.fields import (
     LineStatusName,
@@ -42,7 +43,7 @@ from hyperlocal.orders.schemas.outputs import (
     VerdictOut,
 )
 from hyperlocal.orders.services.cart import CartSummary
-from hyperlocal.orders.services.checkout import Quote
+from hyperlocal.orders.services.checkout import PlacedOrder, Quote, WrittenOrder
 from hyperlocal.orders.services.promise import SlotOption
 from hyperlocal.orders.services.selectors import HubBoard, PickListEntry
 
@@ -164,6 +165,103 @@ def order_detail_out(order: Order) -> OrderDetailOut:
             for e in OrderEvent.objects.filter(order_id=order.pk).select_related("actor").order_by("at", "pk")
         ],
     )
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)  # as the database gives datetimes back
+
+
+def written_order_out(written: WrittenOrder) -> OrderDetailOut:
+    """The body order_detail_out gives for an order just placed, from what the placement
+    wrote (no query): one payment, the shipments with their pending lines, one event."""
+    order, payment, event = written.order, written.payment, written.event
+    shipments = sorted(written.shipments, key=lambda s: (s.promised_by, s.id))
+    return OrderDetailOut(
+        id=order.pk,
+        code=order.code,
+        status=cast(OrderStatusName, order.status),
+        placed_at=order.placed_at,
+        delivery_address=order.delivery_address,
+        delivery_cell=order.delivery_cell,
+        items_won=order.items_won,
+        delivery_fee_won=order.delivery_fee_won,
+        total_won=order.total_won,
+        currency=order.currency,
+        payments=[
+            PaymentOut(
+                id=payment.id,
+                tender=payment.tender,
+                provider=payment.provider,
+                is_test=_is_test_provider(payment.provider),
+                status=cast(PaymentStatusName, payment.status),
+                authorised_won=payment.authorised_won,
+                captured_won=0,
+                refunded_won=0,
+            )
+        ],
+        shipments=[
+            ShipmentOut(
+                id=s.id,
+                hub=HubRef(slug=s.hub_slug, name=s.hub_name),
+                status=cast(OrderStatusName, order.status),
+                promise_kind=cast(PromiseKindName, s.promise_kind),
+                slot=(
+                    SlotRef(starts_at=_utc(s.slot_starts_at), ends_at=_utc(s.slot_ends_at))
+                    if s.slot_starts_at is not None and s.slot_ends_at is not None
+                    else None
+                ),
+                promised_from=_utc(s.promised_from),
+                promised_by=_utc(s.promised_by),
+                estimated_at=None,
+                travel_minutes=s.travel_minutes,
+                items_won=s.items_won,
+                placed_at=_utc(s.placed_at),
+                picking_started_at=None,
+                packed_at=None,
+                out_for_delivery_at=None,
+                delivered_at=None,
+                closed_at=None,
+                lines=[
+                    OrderLineOut(
+                        id=ln.id,
+                        product_id=ln.product_id,
+                        product_name=ln.product_name,
+                        quantity=ln.quantity,
+                        unit_price_won=ln.unit_price_won,
+                        substitution=cast(SubstitutionChoice, ln.substitution),
+                        status=cast(LineStatusName, LineStatus.PENDING.value),
+                        picked_quantity=0,
+                        substitute_id=None,
+                        substitute_name=None,
+                        substitute_quantity=0,
+                        charged_won=ln.charged_won,
+                    )
+                    for ln in sorted(s.lines, key=lambda ln: ln.id)
+                ],
+            )
+            for s in shipments
+        ],
+        allocation=order.allocation if isinstance(order.allocation, dict) else {},
+        timeline=[
+            EventOut(
+                at=_utc(event.at),
+                kind=event.kind,
+                shipment_id=None,
+                from_status="",
+                to_status=event.to_status,
+                actor=event.actor.get_username() if event.actor is not None else None,
+                note="",
+                data=event.data,
+            )
+        ],
+    )
+
+
+def placed_order_out(placed: PlacedOrder) -> OrderDetailOut:
+    """A new order from what was written; a repeat (or one written elsewhere) read back."""
+    if placed.written is not None:
+        return written_order_out(placed.written)
+    return order_detail_out(placed.order)
 
 
 def plan_out(plan: Plan) -> PlanOut:

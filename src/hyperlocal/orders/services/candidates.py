@@ -1,40 +1,49 @@
 """Which hubs can serve a basket at a delivery cell, as allocation Candidates, and the plan.
 
-Reads in at most four queries: the open hubs serving the cell (with ride time, policy and
-picking queue), their opening hours, their stock of the basket's products (with the product
-names for the explanation) and, only when the basket cannot be served now, the expected
-inbound stock.
+This is on the checkout's hot path, so it reads with two raw SQL statements (built once, in
+`placement_sql`) and builds no model instances: the open hubs serving the cell with their
+ride time, policy, picking queue, opening hours and (for a slot order) the slot at the chosen
+start; then the basket's products with their stock at those hubs. Only when the basket cannot
+be served now does a third query read the expected inbound stock. The allocation itself is
+the pure `hyperlocal.orders.allocation`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import replace
-from datetime import datetime, timedelta
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, FilteredRelation, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection, models
 from django.utils import timezone
 
-from hyperlocal.catalog.models import Product
 from hyperlocal.errors import InvalidInput
-from hyperlocal.hubs.models import Hub, ServiceAreaCell
-from hyperlocal.hubs.services import is_open_at
+from hyperlocal.hubs.models import Hub
+from hyperlocal.hubs.services.hours import DAY, WEEK
 from hyperlocal.inventory.services import incoming_for
 from hyperlocal.orders.allocation import AllocationStrategy, Candidate, Plan, allocate, strategy_named
 from hyperlocal.orders.errors import OutsideServiceArea
-from hyperlocal.orders.models import FulfilmentPolicy, OrderStatus, PromiseKind, Shipment
+from hyperlocal.orders.models import FulfilmentPolicy, OrderStatus, PromiseKind
+from hyperlocal.orders.services import placement_sql as q
 from hyperlocal.orders.services.promise import instant_eta_minutes
 
 __all__ = [
     "COURIER_WON_PER_MINUTE",
     "PICKER_WON_PER_MINUTE",
     "QUEUE_HORIZON_MINUTES",
+    "ProductRow",
+    "ServingHub",
+    "SlotRow",
+    "basket_rows",
     "candidates_for",
+    "candidates_from",
     "cost_to_serve_won",
     "plan_for",
+    "plan_from",
+    "serving_hubs",
 ]
 
 # The estimate behind the "cheapest" strategy: a courier's time out and back, and picking.
@@ -45,20 +54,26 @@ QUEUE_HORIZON_MINUTES = 60
 MAX_UNITS = 10_000
 
 
+def _policy_default(name: str) -> Any:
+    field = FulfilmentPolicy._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field.get_default()
+
+
+# A hub without a FulfilmentPolicy row works with the model's defaults (nothing is written).
+_DEFAULT_PICKERS = int(_policy_default("pickers"))
+_DEFAULT_PICK_MINUTES = int(_policy_default("pick_minutes_per_order"))
+_DEFAULT_INSTANT = bool(_policy_default("instant_enabled"))
+_DEFAULT_LEAD_MINUTES = int(_policy_default("slot_lead_minutes"))
+_DEFAULT_CUTOFF = time.fromisoformat(str(_policy_default("same_day_cutoff")))
+
+
 def cost_to_serve_won(travel_minutes: float, pick_minutes_per_order: int) -> int:
     """A courier's ride out and back plus the picking time, in won (an estimate)."""
     return (
         math.ceil(2 * travel_minutes * COURIER_WON_PER_MINUTE)
         + pick_minutes_per_order * PICKER_WON_PER_MINUTE
     )
-
-
-def _policy(hub: Hub) -> FulfilmentPolicy:
-    """The hub's policy, or the defaults when it has none yet (nothing written here)."""
-    try:
-        return hub.fulfilment
-    except FulfilmentPolicy.DoesNotExist:
-        return FulfilmentPolicy(hub=hub)
 
 
 def _clean_basket(basket: Mapping[int, int]) -> dict[int, int]:
@@ -72,48 +87,190 @@ def _clean_basket(basket: Mapping[int, int]) -> dict[int, int]:
     return dict(basket)
 
 
-def _serving_rows(cell: str, now: datetime) -> list[ServiceAreaCell]:
-    """Query 1 (hubs, ride time, policy, queue) and 2 (opening hours)."""
-    active = Q(promise_kind=PromiseKind.INSTANT) | Q(
-        promised_from__lte=now + timedelta(minutes=QUEUE_HORIZON_MINUTES)
-    )
-    queue = (
-        Shipment.objects.filter(
-            active, hub=OuterRef("hub_id"), status__in=[OrderStatus.PLACED, OrderStatus.PICKING]
+# -- reading (raw SQL, no model instances) -----------------------------------------------------
+
+
+def aware(value: datetime) -> datetime:
+    """A datetime read with a raw cursor: SQLite gives naive UTC, PostgreSQL aware UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _time(value: object) -> time:
+    return value if isinstance(value, time) else time.fromisoformat(str(value))
+
+
+def _spans(hours: str | None) -> tuple[tuple[int, int], ...]:
+    """The opening windows aggregated as "weekday opens closes,..." in minutes from Monday;
+    a window closing at or before it opens ends the next day (as hubs.services.is_open_at)."""
+    if not hours:
+        return ()
+    spans = []
+    for window in hours.split(","):
+        weekday, opens_text, closes_text = window.split(" ")
+        opens, closes = time.fromisoformat(opens_text), time.fromisoformat(closes_text)
+        start = int(weekday) * DAY + opens.hour * 60 + opens.minute
+        end = int(weekday) * DAY + closes.hour * 60 + closes.minute
+        spans.append((start, end + DAY if closes <= opens else end))
+    return tuple(spans)
+
+
+@dataclass(frozen=True)
+class SlotRow:
+    """The delivery slot of a hub at the chosen start, as read before booking."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    booked: int
+
+
+@dataclass(frozen=True)
+class ServingHub:
+    """An open hub whose service area holds the cell, with what the plan and promise need."""
+
+    hub_id: int
+    name: str
+    slug: str
+    promise_minutes: int
+    prep_minutes: int
+    travel_minutes: float
+    queue: int  # shipments waiting to be picked
+    pickers: int
+    pick_minutes_per_order: int
+    instant_enabled: bool
+    slot_lead_minutes: int
+    same_day_cutoff: time
+    spans: tuple[tuple[int, int], ...]  # opening windows, minutes from Monday 00:00
+    slot: SlotRow | None  # the slot at the requested start, if one was asked for and exists
+
+    def open_at(self, local: datetime) -> bool:
+        """Whether the hub is open at `local` (platform time). No opening hours at all: always
+        open here (hubs.services.is_open_at would call it closed)."""
+        if not self.spans:
+            return True
+        minute = local.weekday() * DAY + local.hour * 60 + local.minute
+        return any(start <= m < end for start, end in self.spans for m in (minute, minute + WEEK))
+
+
+def serving_hubs(cell: str, now: datetime, *, slot_starts_at: datetime | None = None) -> list[ServingHub]:
+    """One query: the open hubs serving `cell`, by hub id; with the slot starting at
+    `slot_starts_at` at each (None: no slot looked up)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    horizon = adapt(now + timedelta(minutes=QUEUE_HORIZON_MINUTES))
+    params = [
+        OrderStatus.PLACED.value,
+        OrderStatus.PICKING.value,
+        PromiseKind.INSTANT.value,
+        horizon,
+        adapt(slot_starts_at) if slot_starts_at is not None else None,
+        cell,
+        Hub.Status.OPEN.value,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(q.serving_hubs_sql(), params)
+        rows = cursor.fetchall()
+    hubs = []
+    for (
+        hub_id, name, slug, promise, prep, travel, pickers, pick, instant, lead, cutoff, queue, hours,
+        slot_id, starts, ends, capacity, booked,
+    ) in rows:  # fmt: skip
+        has_policy = pickers is not None
+        hubs.append(
+            ServingHub(
+                hub_id=hub_id,
+                name=name,
+                slug=slug,
+                promise_minutes=promise,
+                prep_minutes=prep,
+                travel_minutes=travel,
+                queue=queue or 0,
+                pickers=pickers if has_policy else _DEFAULT_PICKERS,
+                pick_minutes_per_order=pick if has_policy else _DEFAULT_PICK_MINUTES,
+                instant_enabled=bool(instant) if has_policy else _DEFAULT_INSTANT,
+                slot_lead_minutes=lead if has_policy else _DEFAULT_LEAD_MINUTES,
+                same_day_cutoff=_time(cutoff) if has_policy else _DEFAULT_CUTOFF,
+                spans=_spans(hours),
+                slot=(
+                    SlotRow(slot_id, aware(starts), aware(ends), capacity, booked)
+                    if slot_id is not None
+                    else None
+                ),
+            )
         )
-        .order_by()
-        .values("hub")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return list(
-        ServiceAreaCell.objects.filter(cell=cell, hub__status=Hub.Status.OPEN)
-        .select_related("hub__fulfilment")
-        .prefetch_related("hub__opening_hours")
-        .annotate(queue=Coalesce(Subquery(queue, output_field=IntegerField()), 0))
-        .order_by("hub_id")
-    )
+    return hubs
 
 
-def _stock(hub_ids: list[int], basket: Mapping[int, int]) -> tuple[dict[int, dict[int, int]], dict[int, str]]:
-    """Query 3: available units per hub and product, and the products' names."""
-    rows = (
-        Product.objects.filter(pk__in=list(basket))
-        .annotate(held=FilteredRelation("stock", condition=Q(stock__hub_id__in=hub_ids)))
-        .values_list("pk", "name_ko", "held__hub_id", "held__on_hand", "held__reserved")
-    )
+@dataclass(frozen=True)
+class ProductRow:
+    id: int
+    merchant_id: int
+    name: str  # name_ko
+    unit: str
+    price_won: int
+    on_sale: bool  # the product and its merchant are active
+
+
+def basket_rows(
+    hub_ids: Sequence[int], product_ids: Sequence[int]
+) -> tuple[dict[int, ProductRow], dict[int, dict[int, int]]]:
+    """One query: the basket's products that exist, and the units available (on hand minus
+    reserved, possibly negative) per hub and product; pairs without a stock row are absent."""
     stock: dict[int, dict[int, int]] = {h: {} for h in hub_ids}
-    names: dict[int, str] = {}
-    for product_id, name, hub_id, on_hand, reserved in rows:
-        names[product_id] = name
+    products: dict[int, ProductRow] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(q.basket_sql(len(hub_ids), len(product_ids)), [*hub_ids, *product_ids])
+        rows = cursor.fetchall()
+    for pid, merchant_id, name, unit, price, on_sale, hub_id, on_hand, reserved in rows:
+        if pid not in products:
+            products[pid] = ProductRow(pid, merchant_id, name, unit, price, bool(on_sale))
         if hub_id is not None:
-            stock[hub_id][product_id] = on_hand - reserved
-    unknown = sorted(set(basket) - set(names))
-    if unknown:
-        raise InvalidInput(
-            f"unknown product(s): {', '.join(map(str, unknown))}", field="basket", code="unknown_product"
+            stock[hub_id][pid] = on_hand - reserved
+    return products, stock
+
+
+# -- candidates and the plan (pure once read) --------------------------------------------------
+
+
+def candidates_from(
+    hubs: Sequence[ServingHub],
+    stock: Mapping[int, Mapping[int, int]],
+    basket: Mapping[int, int],
+    *,
+    now: datetime,
+    extra_stock: Mapping[tuple[int, int], int] | None = None,
+) -> list[Candidate]:
+    """The hubs as allocation Candidates (without inbound stock). `now` in platform time."""
+    extra = extra_stock or {}
+    candidates = []
+    for hub in hubs:
+        units = dict(stock.get(hub.hub_id, {}))
+        for (hub_id, product_id), quantity in extra.items():
+            if hub_id == hub.hub_id and product_id in basket:
+                units[product_id] = units.get(product_id, 0) + quantity
+        eta = (
+            instant_eta_minutes(
+                queue_length=hub.queue,
+                pickers=hub.pickers,
+                pick_minutes_per_order=hub.pick_minutes_per_order,
+                prep_minutes=hub.prep_minutes,
+                travel_minutes=hub.travel_minutes,
+            )
+            if hub.instant_enabled and hub.open_at(now)
+            else None
         )
-    return stock, names
+        candidates.append(
+            Candidate(
+                hub_id=hub.hub_id,
+                hub_name=hub.name,
+                travel_minutes=hub.travel_minutes,
+                eta_minutes=eta,
+                promise_minutes=hub.promise_minutes,
+                stock={p: max(0, n) for p, n in units.items()},
+                cost_won=cost_to_serve_won(hub.travel_minutes, hub.pick_minutes_per_order),
+            )
+        )
+    return candidates
 
 
 def candidates_for(
@@ -124,44 +281,45 @@ def candidates_for(
     extra_stock: Mapping[tuple[int, int], int] | None = None,
 ) -> tuple[list[Candidate], dict[int, str]]:
     """The open hubs serving `cell` as Candidates (without inbound stock), and product names."""
-    rows = _serving_rows(cell, now)
-    if not rows:
+    moment = timezone.localtime(now)
+    hubs = serving_hubs(cell, moment)
+    if not hubs:
         raise OutsideServiceArea("no hub delivers to this address yet", field="address")
-    stock, names = _stock([r.hub_id for r in rows], basket)
-    extra = extra_stock or {}
-    candidates = []
-    for row in rows:
-        hub = row.hub
-        policy = _policy(hub)
-        units = dict(stock[hub.pk])
-        for (hub_id, product_id), quantity in extra.items():
-            if hub_id == hub.pk and product_id in basket:
-                units[product_id] = units.get(product_id, 0) + quantity
-        # A hub without opening hours counts as always open (is_open_at calls it closed).
-        open_now = not list(hub.opening_hours.all()) or is_open_at(hub, now)
-        eta = (
-            instant_eta_minutes(
-                queue_length=row.queue,  # type: ignore[attr-defined]
-                pickers=policy.pickers,
-                pick_minutes_per_order=policy.pick_minutes_per_order,
-                prep_minutes=hub.prep_minutes,
-                travel_minutes=row.travel_minutes,
-            )
-            if policy.instant_enabled and open_now
-            else None
+    products, stock = basket_rows([h.hub_id for h in hubs], list(basket))
+    unknown = sorted(set(basket) - set(products))
+    if unknown:
+        raise InvalidInput(
+            f"unknown product(s): {', '.join(map(str, unknown))}", field="basket", code="unknown_product"
         )
-        candidates.append(
-            Candidate(
-                hub_id=hub.pk,
-                hub_name=hub.name,
-                travel_minutes=row.travel_minutes,
-                eta_minutes=eta,
-                promise_minutes=hub.promise_minutes,
-                stock={p: max(0, q) for p, q in units.items()},
-                cost_won=cost_to_serve_won(row.travel_minutes, policy.pick_minutes_per_order),
-            )
-        )
-    return candidates, names
+    names = {p.id: p.name for p in products.values()}
+    return candidates_from(hubs, stock, basket, now=moment, extra_stock=extra_stock), names
+
+
+def plan_from(
+    candidates: Sequence[Candidate],
+    names: Mapping[int, str],
+    basket: Mapping[int, int],
+    *,
+    now: datetime,
+    strategy: AllocationStrategy | None = None,
+    instant: bool = True,
+) -> Plan:
+    """Allocate; only when the basket cannot be served now, read the expected inbound stock
+    (one query) and allocate again with it (for `earliest_at`)."""
+    moment = timezone.localtime(now)
+    strategy = strategy or strategy_named(settings.ALLOCATION_STRATEGY)
+    plan = allocate(basket, candidates, strategy, now=moment, instant=instant, names=names)
+    if plan.can_serve:
+        return plan
+    arrivals: dict[int, list[tuple[datetime, int, int]]] = {}
+    for at, hub_id, product_id, quantity in incoming_for(
+        [c.hub_id for c in candidates], list(basket), now=moment
+    ):
+        arrivals.setdefault(hub_id, []).append((at, product_id, quantity))
+    if not arrivals:
+        return plan
+    with_inbound = [replace(c, incoming=tuple(arrivals.get(c.hub_id, ()))) for c in candidates]
+    return allocate(basket, with_inbound, strategy, now=moment, instant=instant, names=names)
 
 
 def plan_for(
@@ -178,21 +336,9 @@ def plan_for(
     Only open hubs whose service area holds the cell take part (OutsideServiceArea when
     there is none). `extra_stock` adds back units this customer's own cart already holds,
     per (hub_id, product_id). Strategy: settings.ALLOCATION_STRATEGY unless given. At most
-    four queries; the fourth (expected inbound stock) only when the basket cannot be served.
+    three queries; the third (expected inbound stock) only when the basket cannot be served.
     """
     moment = timezone.localtime(now or timezone.now())
     basket = _clean_basket(basket)
-    strategy = strategy or strategy_named(settings.ALLOCATION_STRATEGY)
     candidates, names = candidates_for(cell, basket, now=moment, extra_stock=extra_stock)
-    plan = allocate(basket, candidates, strategy, now=moment, instant=instant, names=names)
-    if plan.can_serve:
-        return plan
-    arrivals: dict[int, list[tuple[datetime, int, int]]] = {}
-    for at, hub_id, product_id, quantity in incoming_for(
-        [c.hub_id for c in candidates], list(basket), now=moment
-    ):
-        arrivals.setdefault(hub_id, []).append((at, product_id, quantity))
-    if not arrivals:
-        return plan
-    with_inbound = [replace(c, incoming=tuple(arrivals.get(c.hub_id, ()))) for c in candidates]
-    return allocate(basket, with_inbound, strategy, now=moment, instant=instant, names=names)
+    return plan_from(candidates, names, basket, now=moment, strategy=strategy, instant=instant)

@@ -289,7 +289,7 @@ def checkout_cart(
         release_cart_holds(cart.pk)
         release_expired_holds(now=moment, product_ids=[ln.product_id for ln in lines])
         try:
-            order = write_order(user, lines, choice, code=code, token=token, now=moment, provider=provider)
+            written = write_order(user, lines, choice, code=code, token=token, now=moment, provider=provider)
         except OutOfStock as error:
             if not expired:
                 raise
@@ -300,7 +300,7 @@ def checkout_cart(
             ) from error
         CartLine.objects.filter(cart=cart).delete()
         Cart.objects.filter(pk=cart.pk).update(holds_expire_at=None, updated_at=moment)
-    return PlacedOrder(order, created=True)
+    return PlacedOrder(written.order, created=True, written=written)
 
 
 __all__ = [

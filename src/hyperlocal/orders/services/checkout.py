@@ -1,12 +1,14 @@
 """Quote and place an order: the hot path of the platform.
 
 `place_order` checks the request in Python first (nothing touches the database for a
-malformed request), then in one transaction: claims the Idempotency-Key, loads the products
-(one query), plans the hubs, writes the order row, reserves the stock of every shipment in
-one set-based statement (a shortfall raises OutOfStock and everything rolls back), books the
-slot(s) or computes the instant promise, authorises the payment, and inserts shipments,
-lines, payment and one 'placed' event in bulk: 13 statements on PostgreSQL for an instant
-order whatever the basket, 15 for a slot at one hub (16 at two).
+malformed request), then in one transaction: claims the Idempotency-Key, reads what the order
+needs (home; the hubs serving it with policy, queue, hours and the chosen slot; the products
+with their stock: three raw SQL reads, see `placement_sql`), plans the hubs, authorises the
+payment, inserts order, shipments, lines, payment and the 'placed' event, and only then makes
+the contended conditional UPDATEs: the stock reservation with its movements (one set-based
+statement; a shortfall raises OutOfStock) and the slot booking (one statement for all hubs;
+SlotFull), so that the hot rows stay locked only until the commit that follows. 10 statements
+on PostgreSQL for an instant order whatever the basket or split, 11 for a slot order.
 
 The transaction is opened with savepoint=False: called inside the edge's `atomic()` block it
 adds no statements, and an error rolls back the edge's whole transaction (edges let the
@@ -18,36 +20,40 @@ substitution choice, and refused (422) when they do not.
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from hyperlocal.accounts.models import Household, User
 from hyperlocal.catalog.models import Product
 from hyperlocal.errors import Conflict, InvalidInput
-from hyperlocal.inventory.services import StockRequest, reserve_for_order
+from hyperlocal.inventory.services import StockRequest
+from hyperlocal.inventory.services.counters import reserve_for_checkout
 from hyperlocal.orders.allocation import Plan
-from hyperlocal.orders.errors import OutOfStock
-from hyperlocal.orders.models import (
-    Order,
-    OrderLine,
-    OrderStatus,
-    Payment,
-    PromiseKind,
-    Shipment,
-    Substitution,
+from hyperlocal.orders.errors import OutOfStock, OutsideServiceArea, SlotFull
+from hyperlocal.orders.models import LineStatus, Order, OrderStatus, Payment, PromiseKind, Substitution
+from hyperlocal.orders.payments import PaymentProvider, ProviderResult, get_provider
+from hyperlocal.orders.services import placement_sql as q
+from hyperlocal.orders.services.candidates import (
+    ProductRow,
+    ServingHub,
+    SlotRow,
+    basket_rows,
+    candidates_from,
+    plan_for,
+    plan_from,
+    serving_hubs,
 )
-from hyperlocal.orders.payments import PaymentProvider, get_provider
-from hyperlocal.orders.services.candidates import plan_for
-from hyperlocal.orders.services.events import record_event
 from hyperlocal.orders.services.idempotency import claim, clean_key, request_hash
-from hyperlocal.orders.services.payment import authorise, payment_row
-from hyperlocal.orders.services.promise import SlotOption, book_slots, slot_options
+from hyperlocal.orders.services.payment import authorise
+from hyperlocal.orders.services.promise import SlotOption, slot_options, unbookable_reason
 
 MAX_LINES = 30
 MAX_QUANTITY = 99
@@ -56,6 +62,7 @@ SLOT = PromiseKind.SLOT.value
 # Order codes: no 0/O, 1/I/L, so that they can be read out over the phone.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
+TENDER = "card"
 
 
 @dataclass(frozen=True)
@@ -72,9 +79,68 @@ class DeliveryChoice:
 
 
 @dataclass(frozen=True)
+class WrittenLine:
+    id: int
+    product_id: int
+    product_name: str
+    quantity: int
+    unit_price_won: int
+    substitution: str
+    charged_won: int
+
+
+@dataclass(frozen=True)
+class WrittenShipment:
+    id: int
+    hub_id: int
+    hub_slug: str
+    hub_name: str
+    promise_kind: str
+    slot_starts_at: datetime | None
+    slot_ends_at: datetime | None
+    promised_from: datetime
+    promised_by: datetime
+    travel_minutes: float
+    items_won: int
+    placed_at: datetime
+    lines: tuple[WrittenLine, ...]
+
+
+@dataclass(frozen=True)
+class WrittenPayment:
+    id: int
+    tender: str
+    provider: str
+    status: str
+    authorised_won: int
+
+
+@dataclass(frozen=True)
+class WrittenEvent:
+    at: datetime
+    kind: str
+    to_status: str
+    actor: User | None
+    data: dict[str, object]
+
+
+@dataclass(frozen=True)
+class WrittenOrder:
+    """What a placement has just written, so that the caller can answer without reading it
+    back. The order is an Order instance built in memory (with its id), not re-read."""
+
+    order: Order
+    shipments: tuple[WrittenShipment, ...]
+    payment: WrittenPayment
+    event: WrittenEvent
+
+
+@dataclass(frozen=True)
 class PlacedOrder:
     order: Order
     created: bool  # False: an idempotent repeat returned the order placed before
+    # What was written, when created (None for a repeat): the API answers from it.
+    written: WrittenOrder | None = None
 
 
 @dataclass(frozen=True)
@@ -215,16 +281,14 @@ def load_products(lines: Sequence[LineRequest]) -> dict[int, Product]:
     return found
 
 
-def shortage_message(short: Mapping[int, int], products: Mapping[int, Product], *, prefix: str = "") -> str:
-    names = ", ".join(
-        f"{products[p].name_ko if p in products else f'product {p}'} (short {q})"
-        for p, q in sorted(short.items())
-    )
-    return f"{prefix}Not enough stock for: {names}."
+def shortage_message(short: Mapping[int, int], names: Mapping[int, str], *, prefix: str = "") -> str:
+    """`names`: product id -> name (name_ko)."""
+    listed = ", ".join(f"{names.get(p, f'product {p}')} (short {q})" for p, q in sorted(short.items()))
+    return f"{prefix}Not enough stock for: {listed}."
 
 
-def _out_of_stock(plan: Plan, products: Mapping[int, Product]) -> OutOfStock:
-    message = shortage_message(plan.missing, products)
+def _out_of_stock(plan: Plan, names: Mapping[int, str]) -> OutOfStock:
+    message = shortage_message(plan.missing, names)
     if plan.earliest_at is not None:
         message += f" It can be delivered from {timezone.localtime(plan.earliest_at):%Y-%m-%d %H:%M}."
     return OutOfStock(message, field="lines")
@@ -290,8 +354,65 @@ def place_order(
         existing = claim(user, key, hash_, order_code=code, now=moment)
         if existing is not None:
             return PlacedOrder(existing, created=False)
-        order = write_order(user, clean, choice, code=code, token=token, now=moment, provider=provider)
-    return PlacedOrder(order, created=True)
+        written = write_order(user, clean, choice, code=code, token=token, now=moment, provider=provider)
+    return PlacedOrder(written.order, created=True, written=written)
+
+
+@dataclass(frozen=True)
+class _Home:
+    region_id: int
+    address: str
+    lat: float
+    lng: float
+    cell: str
+
+
+def _home_row(user: User) -> _Home:
+    """The delivery point: from the user's cached household, else one raw SELECT."""
+    if user.household_id is not None and User.household.is_cached(user):
+        h = user.household
+        assert h is not None
+        return _Home(h.region_id, h.address, h.lat, h.lng, h.home_cell)
+    row = None
+    if user.household_id is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(q.HOME, [user.household_id])
+            row = cursor.fetchone()
+    if row is None:
+        home_of(user)  # raises the "no home" error
+        raise AssertionError("unreachable")  # pragma: no cover
+    return _Home(*row)
+
+
+def _check_on_sale(lines: Sequence[LineRequest], products: Mapping[int, ProductRow]) -> None:
+    for i, ln in enumerate(lines):
+        row = products.get(ln.product_id)
+        if row is None or not row.on_sale:
+            raise InvalidInput(
+                f"Product {ln.product_id} does not exist or is not on sale.",
+                field=f"lines[{i}].product_id",
+                code="unknown_product",
+            )
+
+
+def _slots_to_book(
+    plan: Plan, hubs: Mapping[int, ServingHub], starts_at: datetime, now: datetime
+) -> dict[int, SlotRow]:
+    """The slot at `starts_at` of every hub of the plan, checked bookable now (as
+    promise.book_slots checks it); InvalidInput(code="slot_unavailable") otherwise."""
+    when = f"{timezone.localtime(starts_at):%Y-%m-%d %H:%M}"
+    slots = {}
+    for hub_id in sorted(plan.hub_ids):
+        hub = hubs[hub_id]
+        if hub.slot is None:
+            raise InvalidInput(f"there is no delivery slot at {when}", field="slot", code="slot_unavailable")
+        why = unbookable_reason(hub.slot_lead_minutes, hub.same_day_cutoff, starts_at, now)
+        if why:
+            raise InvalidInput(
+                f"the {when} slot cannot be booked now: {why}", field="slot", code="slot_unavailable"
+            )
+        slots[hub_id] = hub.slot
+    return slots
 
 
 def write_order(
@@ -303,127 +424,217 @@ def write_order(
     token: str,
     now: datetime,
     provider: PaymentProvider | None = None,
-) -> Order:
+) -> WrittenOrder:
     """The writes of a placement, for callers that claimed the key inside their own
     transaction (place_order, checkout_cart). Raises before or while writing; the caller's
-    transaction then rolls everything back."""
-    home = home_of(user)
-    products = load_products(lines)
+    transaction then rolls everything back.
+
+    Everything is read and decided first (home, hubs with their queue, hours and the slot at
+    the chosen start, products with their stock: three reads), the payment is authorised,
+    the order's rows are inserted, and only then come the contended conditional UPDATEs: the
+    stock reservation (with its movements) and the slot booking, right before the commit, so
+    that the hottest rows stay locked as briefly as possible. A reservation or booking that
+    fails (sold out or full meanwhile) voids the authorisation and rolls everything back.
+    """
+    home = _home_row(user)
     basket = {ln.product_id: ln.quantity for ln in lines}
-    plan = plan_for(home.home_cell, basket, now=now, instant=choice.kind == INSTANT)
+    slot_start = choice.slot_starts_at if choice.kind == SLOT else None
+    local_now = timezone.localtime(now)
+    hubs = serving_hubs(home.cell, local_now, slot_starts_at=slot_start)
+    products, stock = basket_rows([h.hub_id for h in hubs], list(basket))
+    _check_on_sale(lines, products)
+    if not hubs:
+        raise OutsideServiceArea("no hub delivers to this address yet", field="address")
+    names = {p: row.name for p, row in products.items()}
+    candidates = candidates_from(hubs, stock, basket, now=local_now)
+    plan = plan_from(candidates, names, basket, now=local_now, instant=choice.kind == INSTANT)
     if not plan.can_serve:
-        raise _out_of_stock(plan, products)
+        raise _out_of_stock(plan, names)
     if choice.kind == INSTANT and instant_eta(plan) is None:
         raise Conflict(
             "No hub can deliver this basket instantly right now; choose a delivery slot.",
             field="delivery.kind",
             code="instant_unavailable",
         )
-    price = {p.pk: p.price_won for p in products.values()}
-    items_won = sum(price[p] * q for s in plan.shipments for p, q in s.lines.items())
+    by_hub = {h.hub_id: h for h in hubs}
+    slots = _slots_to_book(plan, by_hub, slot_start, now) if slot_start is not None else {}
+    price = {p: row.price_won for p, row in products.items()}
+    items_won = sum(price[p] * n for s in plan.shipments for p, n in s.lines.items())
     fee = delivery_fee(items_won)
-    order = Order(
+    order = _order(user, home, code, plan, items_won, fee, now)
+    payer = provider or get_provider()
+    result = authorise(payer, order.total_won, token=token, reference_hint=code)
+    try:
+        return _insert(user, order, plan, by_hub, slots, products, lines, payer, result, now)
+    except BaseException:
+        payer.void(result.reference)  # never leave an authorisation behind a failed order
+        raise
+
+
+def _order(user: User, home: _Home, code: str, plan: Plan, items_won: int, fee: int, now: datetime) -> Order:
+    """The order as it will be inserted (an unsaved instance; _insert gives it its id)."""
+    return Order(
         code=code,
         customer=user,
         region_id=home.region_id,
-        status=OrderStatus.PLACED,
+        status=OrderStatus.PLACED.value,
         delivery_address=home.address,
         delivery_lat=home.lat,
         delivery_lng=home.lng,
-        delivery_cell=home.home_cell,
+        delivery_cell=home.cell,
         items_won=items_won,
         delivery_fee_won=fee,
         total_won=items_won + fee,
         allocation=plan.as_dict(),
         placed_at=now,
     )
-    try:
-        order.save(force_insert=True)
-    except IntegrityError:  # pragma: no cover - a clash of 10 random characters
-        raise Conflict("Please try again.", code="order_code_clash") from None
 
-    requests = [StockRequest(s.hub_id, p, q) for s in plan.shipments for p, q in s.lines.items()]
-    short = reserve_for_order(requests, order_id=order.pk, actor_id=user.pk)
+
+def _insert(
+    user: User,
+    order: Order,
+    plan: Plan,
+    hubs: Mapping[int, ServingHub],
+    slots: Mapping[int, SlotRow],
+    products: Mapping[int, ProductRow],
+    lines: Sequence[LineRequest],
+    payer: PaymentProvider,
+    result: ProviderResult,
+    now: datetime,
+) -> WrittenOrder:
+    """Insert order, shipments, lines, payment and the 'placed' event, then reserve the stock
+    and book the slots (the contended statements, last)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    at = adapt(now)
+    placed = OrderStatus.PLACED.value
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute(
+                q.order_sql(),
+                [
+                    order.code, user.pk, order.region_id, placed, order.delivery_address,
+                    order.delivery_lat, order.delivery_lng, order.delivery_cell, order.items_won,
+                    order.delivery_fee_won, order.total_won, order.currency,
+                    json.dumps(order.allocation), at,
+                ],
+            )  # fmt: skip
+        except IntegrityError:  # pragma: no cover - a clash of 10 random characters
+            raise Conflict("Please try again.", code="order_code_clash") from None
+        order.pk = cursor.fetchone()[0]
+        order._state.adding = False
+        order._state.db = connection.alias
+
+        planned = []  # (hub, slot, promised_from, promised_by, items_won) per shipment
+        params: list[Any] = []
+        for s in plan.shipments:
+            slot = slots.get(s.hub_id)
+            if slot is not None:
+                starts, ends = slot.starts_at, slot.ends_at
+            else:
+                starts, ends = now, now + timedelta(minutes=max(s.eta_minutes or 0, 1))
+            items = sum(products[p].price_won * n for p, n in s.lines.items())
+            planned.append((s, slot, starts, ends, items))
+            params += [
+                order.pk, s.hub_id, placed, SLOT if slot is not None else INSTANT,
+                slot.id if slot is not None else None, adapt(starts), adapt(ends), s.travel_minutes,
+                items, at,
+            ]  # fmt: skip
+        cursor.execute(q.shipments_sql(len(planned)), params)
+        shipment_ids = {hub_id: sid for sid, hub_id in cursor.fetchall()}
+
+        subs = {ln.product_id: ln.substitution for ln in lines}
+        line_rows = [
+            (shipment_ids[s.hub_id], products[p], n)
+            for s in plan.shipments
+            for p, n in sorted(s.lines.items())
+        ]
+        params = []
+        for sid, product, n in line_rows:
+            params += [
+                order.pk, sid, product.id, product.merchant_id, n, product.price_won,
+                subs[product.id], LineStatus.PENDING.value, 0, 0, product.price_won * n,
+            ]  # fmt: skip
+        cursor.execute(q.lines_sql(len(line_rows)), params)
+        line_ids = {(sid, pid): lid for lid, sid, pid in cursor.fetchall()}
+
+        authorised = Payment.Status.AUTHORISED.value
+        cursor.execute(
+            q.PAYMENT_INSERT,
+            [order.pk, TENDER, payer.name, result.reference, authorised, result.amount_won, 0, 0, at, at],
+        )
+        payment = WrittenPayment(cursor.fetchone()[0], TENDER, payer.name, authorised, result.amount_won)
+
+        shipments = tuple(
+            WrittenShipment(
+                id=shipment_ids[s.hub_id],
+                hub_id=s.hub_id,
+                hub_slug=hubs[s.hub_id].slug,
+                hub_name=hubs[s.hub_id].name,
+                promise_kind=SLOT if slot is not None else INSTANT,
+                slot_starts_at=slot.starts_at if slot is not None else None,
+                slot_ends_at=slot.ends_at if slot is not None else None,
+                promised_from=starts,
+                promised_by=ends,
+                travel_minutes=s.travel_minutes,
+                items_won=items,
+                placed_at=now,
+                lines=tuple(
+                    WrittenLine(
+                        id=line_ids[(shipment_ids[s.hub_id], p)],
+                        product_id=p,
+                        product_name=products[p].name,
+                        quantity=n,
+                        unit_price_won=products[p].price_won,
+                        substitution=subs[p],
+                        charged_won=products[p].price_won * n,
+                    )
+                    for p, n in sorted(s.lines.items())
+                ),
+            )
+            for s, slot, starts, ends, items in planned
+        )
+        data = _placed_data(shipments, payment)
+        actor_id = user.pk if user.is_authenticated else None
+        cursor.execute(
+            q.event_sql(), [order.pk, None, "placed", "", placed, actor_id, "", json.dumps(data), at]
+        )
+
+    # The contended statements, last: the hot stock rows, then the slots (always in this
+    # order, so that placements queue on them instead of deadlocking).
+    requests = [StockRequest(s.hub_id, p, n) for s in plan.shipments for p, n in s.lines.items()]
+    short = reserve_for_checkout(requests, order_id=order.pk, actor_id=user.pk)
     if short:
         missing: dict[int, int] = {}
         for r in short:
             missing[r.product_id] = missing.get(r.product_id, 0) + r.quantity
-        raise OutOfStock(shortage_message(missing, products, prefix="Sold out meanwhile. "), field="lines")
-
-    shipments = _shipments(order, plan, choice, price, now)
-    payer = provider or get_provider()
-    result = authorise(payer, order.total_won, token=token, reference_hint=code)
-    try:
-        Shipment.objects.bulk_create(shipments)
-        by_hub = {s.hub_id: s for s in shipments}
-        subs = {ln.product_id: ln.substitution for ln in lines}
-        OrderLine.objects.bulk_create(
-            [
-                OrderLine(
-                    order=order,
-                    shipment=by_hub[s.hub_id],
-                    product_id=p,
-                    merchant_id=products[p].merchant_id,
-                    quantity=q,
-                    unit_price_won=price[p],
-                    substitution=subs[p],
-                    charged_won=price[p] * q,
-                )
-                for s in plan.shipments
-                for p, q in sorted(s.lines.items())
-            ]
-        )
-        payment = payment_row(order, payer, result, now=now)
-        payment.save(force_insert=True)
-        record_event(
-            order,
-            "placed",
-            to_status=OrderStatus.PLACED,
-            actor=user,
-            at=now,
-            data=_placed_data(shipments, payment),
-        )
-    except BaseException:
-        payer.void(result.reference)  # never leave an authorisation behind a failed order
-        raise
-    return order
+        names = {p: row.name for p, row in products.items()}
+        raise OutOfStock(shortage_message(missing, names, prefix="Sold out meanwhile. "), field="lines")
+    if slots:
+        _book(slots, hubs)
+    event = WrittenEvent(at=now, kind="placed", to_status=placed, actor=user if actor_id else None, data=data)
+    return WrittenOrder(order, shipments, payment, event)
 
 
-def _shipments(
-    order: Order, plan: Plan, choice: DeliveryChoice, price: Mapping[int, int], now: datetime
-) -> list[Shipment]:
-    slots = {}
-    if choice.kind == SLOT:
-        assert choice.slot_starts_at is not None
-        slots = book_slots(list(plan.hub_ids), choice.slot_starts_at, now=now)
-    out = []
-    for s in plan.shipments:
-        slot = slots.get(s.hub_id)
-        if slot is not None:
-            starts, ends = slot.starts_at, slot.ends_at
-        else:
-            starts, ends = now, now + timedelta(minutes=max(s.eta_minutes or 0, 1))
-        out.append(
-            Shipment(
-                order=order,
-                hub_id=s.hub_id,
-                promise_kind=SLOT if slot is not None else INSTANT,
-                slot=slot,
-                promised_from=starts,
-                promised_by=ends,
-                travel_minutes=s.travel_minutes,
-                items_won=sum(price[p] * q for p, q in s.lines.items()),
-                placed_at=now,
+def _book(slots: Mapping[int, SlotRow], hubs: Mapping[int, ServingHub]) -> None:
+    """booked + 1 in every slot, one conditional UPDATE; SlotFull when one has no room left
+    (the caller's transaction rolls back the others)."""
+    ids = sorted(slot.id for slot in slots.values())
+    with connection.cursor() as cursor:
+        cursor.execute(q.book_slots_sql(len(ids)), ids)
+        booked = {row[0] for row in cursor.fetchall()}
+    for hub_id, slot in sorted(slots.items()):
+        if slot.id not in booked:
+            when = f"{timezone.localtime(slot.starts_at):%Y-%m-%d %H:%M}"
+            raise SlotFull(
+                f"the {when} slot of {hubs[hub_id].name} is full; please choose another", field="slot"
             )
-        )
-    return out
 
 
-def _placed_data(shipments: Sequence[Shipment], payment: Payment) -> dict[str, object]:
+def _placed_data(shipments: Sequence[WrittenShipment], payment: WrittenPayment) -> dict[str, object]:
     return {
         "shipments": [
             {
-                "id": s.pk,
+                "id": s.id,
                 "hub_id": s.hub_id,
                 "promise_kind": s.promise_kind,
                 "promised_by": s.promised_by.isoformat(),
@@ -431,7 +642,7 @@ def _placed_data(shipments: Sequence[Shipment], payment: Payment) -> dict[str, o
             for s in shipments
         ],
         "payment": {
-            "id": payment.pk,
+            "id": payment.id,
             "provider": payment.provider,
             "tender": payment.tender,
             "authorised_won": payment.authorised_won,

@@ -32,6 +32,7 @@ __all__ = [
     "release_slot",
     "slot_options",
     "slot_starts",
+    "unbookable_reason",
 ]
 
 # Slots of a hub that has no opening hours at all.
@@ -140,11 +141,17 @@ def _policies(hubs: Sequence[Hub]) -> dict[int, FulfilmentPolicy]:
 
 def _bookable(policy: FulfilmentPolicy, starts_at: datetime, now: datetime) -> str | None:
     """Why a slot cannot be booked now, or None."""
+    return unbookable_reason(policy.slot_lead_minutes, _cutoff(policy), starts_at, now)
+
+
+def unbookable_reason(lead_minutes: int, cutoff: time, starts_at: datetime, now: datetime) -> str | None:
+    """Why a slot starting at `starts_at` cannot be booked at `now` under a policy with this
+    booking lead and same-day cut-off, or None."""
     local_now = timezone.localtime(now)
-    if starts_at - timedelta(minutes=policy.slot_lead_minutes) < now:
-        return f"slots must be booked at least {policy.slot_lead_minutes} minutes before they start"
-    if timezone.localtime(starts_at).date() == local_now.date() and local_now.time() > _cutoff(policy):
-        return f"same-day slots can be booked until {_cutoff(policy):%H:%M}"
+    if starts_at - timedelta(minutes=lead_minutes) < now:
+        return f"slots must be booked at least {lead_minutes} minutes before they start"
+    if timezone.localtime(starts_at).date() == local_now.date() and local_now.time() > cutoff:
+        return f"same-day slots can be booked until {cutoff:%H:%M}"
     return None
 
 

@@ -1,0 +1,204 @@
+"""The SQL of the checkout's hot path, built once per shape and kept as plain strings.
+
+Placing an order is the platform's busiest write. Through the ORM it spent most of its time
+in Python (query compilation, model instances) while the transaction held its locks, so the
+statements here are written out once: raw `connection.cursor()` calls with %s parameters,
+table names from the models' `_meta`, no model instances. They run on PostgreSQL and SQLite
+(>= 3.35, for RETURNING); the few places that differ say so and pick by `connection.vendor`.
+Statements whose shape depends on a count (IN lists, multi-row VALUES) are built per count
+and cached.
+
+Nothing here decides anything: checkout.py, candidates.py and inventory's counters.py say
+what is written and in which order (the contended conditional UPDATEs come last, so that the
+hot rows stay locked for as short a time as possible).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.db import connection
+
+from hyperlocal.accounts.models import Household
+from hyperlocal.catalog.models import Merchant, Product
+from hyperlocal.hubs.models import Hub, OpeningHours, ServiceAreaCell
+from hyperlocal.inventory.models import Stock
+from hyperlocal.orders.models import (
+    DeliverySlot,
+    FulfilmentPolicy,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    Shipment,
+)
+
+HOUSEHOLD = Household._meta.db_table
+PRODUCT = Product._meta.db_table
+MERCHANT = Merchant._meta.db_table
+HUB = Hub._meta.db_table
+HOURS = OpeningHours._meta.db_table
+SERVICE_CELL = ServiceAreaCell._meta.db_table
+STOCK = Stock._meta.db_table
+SLOT = DeliverySlot._meta.db_table
+POLICY = FulfilmentPolicy._meta.db_table
+ORDER = Order._meta.db_table
+SHIPMENT = Shipment._meta.db_table
+LINE = OrderLine._meta.db_table
+PAYMENT = Payment._meta.db_table
+EVENT = OrderEvent._meta.db_table
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _placeholders(n: int) -> str:
+    """%s, %s, ... for an IN list; NULL for an empty one (matches nothing)."""
+    return ", ".join(["%s"] * n) if n else "NULL"
+
+
+# -- reads -------------------------------------------------------------------------------------
+
+HOME = f"SELECT region_id, address, lat, lng, home_cell FROM {HOUSEHOLD} WHERE id = %s"
+
+
+@lru_cache(maxsize=4)
+def _serving_hubs_sql(postgres: bool) -> str:
+    # The opening windows come along as one text ("weekday opens closes,...") so that the hubs,
+    # their policy, picking queue, hours and the requested slot are a single round trip.
+    aggregate = "string_agg" if postgres else "group_concat"
+    return f"""
+SELECT sac.hub_id, h.name, h.slug, h.promise_minutes, h.prep_minutes, sac.travel_minutes,
+    p.pickers, p.pick_minutes_per_order, p.instant_enabled, p.slot_lead_minutes, p.same_day_cutoff,
+    (SELECT COUNT(*) FROM {SHIPMENT} q
+        WHERE q.hub_id = sac.hub_id AND q.status IN (%s, %s)
+        AND (q.promise_kind = %s OR q.promised_from <= %s)) AS queue,
+    (SELECT {aggregate}(CAST(w.weekday AS TEXT) || ' ' || CAST(w.opens_at AS TEXT) || ' '
+        || CAST(w.closes_at AS TEXT), ',') FROM {HOURS} w WHERE w.hub_id = sac.hub_id) AS hours,
+    ds.id, ds.starts_at, ds.ends_at, ds.capacity, ds.booked
+FROM {SERVICE_CELL} sac
+JOIN {HUB} h ON h.id = sac.hub_id
+LEFT JOIN {POLICY} p ON p.hub_id = sac.hub_id
+LEFT JOIN {SLOT} ds ON ds.hub_id = sac.hub_id AND ds.starts_at = %s
+WHERE sac.cell = %s AND h.status = %s
+ORDER BY sac.hub_id
+"""
+
+
+def serving_hubs_sql() -> str:
+    """Parameters: the two queued statuses, the instant kind, the queue horizon, the slot
+    start (or None), the cell, the open status."""
+    return _serving_hubs_sql(_postgres())
+
+
+@lru_cache(maxsize=256)
+def basket_sql(hubs: int, products: int) -> str:
+    """The products (existing ones, with whether they are on sale) and their stock rows at the
+    hubs. Parameters: the hub ids, then the product ids."""
+    return f"""
+SELECT p.id, p.merchant_id, p.name_ko, p.unit, p.price_won, p.is_active AND m.is_active,
+    s.hub_id, s.on_hand, s.reserved
+FROM {PRODUCT} p
+JOIN {MERCHANT} m ON m.id = p.merchant_id
+LEFT JOIN {STOCK} s ON s.product_id = p.id AND s.hub_id IN ({_placeholders(hubs)})
+WHERE p.id IN ({_placeholders(products)})
+"""
+
+
+# -- the rows of an order ------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _order_sql(postgres: bool) -> str:
+    cast = "%s::jsonb" if postgres else "%s"
+    return f"""
+INSERT INTO {ORDER} (code, customer_id, region_id, status, delivery_address, delivery_lat,
+    delivery_lng, delivery_cell, items_won, delivery_fee_won, total_won, currency, allocation,
+    placed_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, {cast}, %s)
+RETURNING id
+"""
+
+
+def order_sql() -> str:
+    return _order_sql(_postgres())
+
+
+def _values(rows: int, columns: int) -> str:
+    row = "(" + ", ".join(["%s"] * columns) + ")"
+    return ", ".join([row] * rows)
+
+
+SHIPMENT_COLUMNS = 10
+
+
+@lru_cache(maxsize=8)
+def shipments_sql(rows: int) -> str:
+    """RETURNING (id, hub_id): a shipment is known by its hub (one per order and hub), so
+    nothing depends on the order of the returned rows."""
+    return f"""
+INSERT INTO {SHIPMENT} (order_id, hub_id, status, promise_kind, slot_id, promised_from, promised_by,
+    travel_minutes, items_won, placed_at)
+VALUES {_values(rows, SHIPMENT_COLUMNS)}
+RETURNING id, hub_id
+"""
+
+
+LINE_COLUMNS = 11
+
+
+@lru_cache(maxsize=64)
+def lines_sql(rows: int) -> str:
+    """RETURNING (id, shipment_id, product_id): a line is known by its shipment and product."""
+    return f"""
+INSERT INTO {LINE} (order_id, shipment_id, product_id, merchant_id, quantity, unit_price_won,
+    substitution, status, picked_quantity, substitute_quantity, charged_won)
+VALUES {_values(rows, LINE_COLUMNS)}
+RETURNING id, shipment_id, product_id
+"""
+
+
+PAYMENT_INSERT = f"""
+INSERT INTO {PAYMENT} (order_id, tender, provider, reference, status, authorised_won, captured_won,
+    refunded_won, created_at, updated_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+RETURNING id
+"""
+
+
+@lru_cache(maxsize=4)
+def _event_sql(postgres: bool) -> str:
+    cast = "%s::jsonb" if postgres else "%s"
+    return f"""
+INSERT INTO {EVENT} (order_id, shipment_id, kind, from_status, to_status, actor_id, note, data, at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, {cast}, %s)
+"""
+
+
+def event_sql() -> str:
+    return _event_sql(_postgres())
+
+
+# -- the contended update, last ----------------------------------------------------------------
+
+
+@lru_cache(maxsize=16)
+def _book_slots_sql(postgres: bool, slots: int) -> str:
+    # booked + 1 where there is still room: the database refuses to overbook, Python never
+    # checks first. On PostgreSQL the rows are locked in id order first, so that two orders
+    # booking the same two slots queue instead of deadlocking (SQLite serialises writers).
+    ids = _placeholders(slots)
+    if not postgres:
+        return f"UPDATE {SLOT} SET booked = booked + 1 WHERE id IN ({ids}) AND booked < capacity RETURNING id"
+    return f"""
+WITH locked AS MATERIALIZED (SELECT id FROM {SLOT} WHERE id IN ({ids}) ORDER BY id FOR UPDATE)
+UPDATE {SLOT} AS ds SET booked = ds.booked + 1
+FROM locked WHERE ds.id = locked.id AND ds.booked < ds.capacity
+RETURNING ds.id
+"""
+
+
+def book_slots_sql(slots: int) -> str:
+    """Parameters: the slot ids. Returns the ids booked; a missing one was full."""
+    return _book_slots_sql(_postgres(), slots)
