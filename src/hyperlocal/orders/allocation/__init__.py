@@ -1,8 +1,9 @@
 """Allocation of a basket to hubs: pure Python on plain dataclasses, no Django.
 
-`allocate(basket, candidates, strategy, now=..., instant=...)` returns a `Plan` with at most
-two shipments and a verdict for every hub considered; `hyperlocal.orders.services.candidates`
-builds the candidates from the database.
+`allocate(basket, candidates, strategy, now=..., instant=..., language=...)` returns a `Plan`
+with at most two shipments and a verdict for every hub considered;
+`hyperlocal.orders.services.candidates` builds the candidates from the database. The words of
+the explanation, English or Korean, are in `words`: `wording_for(language)`.
 """
 
 from hyperlocal.orders.allocation.allocate import allocate, assign, covers
@@ -15,8 +16,11 @@ from hyperlocal.orders.allocation.strategies import (
     NearestHub,
     strategy_named,
 )
+from hyperlocal.orders.allocation.words import ENGLISH, KOREAN, Wording, wording_for
 
 __all__ = [
+    "ENGLISH",
+    "KOREAN",
     "STRATEGIES",
     "AllocationStrategy",
     "Candidate",
@@ -26,8 +30,10 @@ __all__ = [
     "Plan",
     "ShipmentPlan",
     "Verdict",
+    "Wording",
     "allocate",
     "assign",
     "covers",
     "strategy_named",
+    "wording_for",
 ]

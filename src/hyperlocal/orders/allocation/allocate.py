@@ -22,6 +22,7 @@ from itertools import combinations
 from hyperlocal.orders.allocation import explain as say
 from hyperlocal.orders.allocation.model import CHOSEN, REJECTED, Candidate, Plan, ShipmentPlan, Verdict
 from hyperlocal.orders.allocation.strategies import AllocationStrategy, shortfall
+from hyperlocal.orders.allocation.words import Wording, wording_for
 
 Basket = Mapping[int, int]
 Stock = Mapping[int, int]
@@ -93,12 +94,14 @@ class _Allocation:
         now: datetime,
         instant: bool,
         names: Mapping[int, str],
+        words: Wording,
     ) -> None:
         self.basket = _clean(basket)
         self.strategy = strategy
         self.now = now
         self.instant = instant
         self.names = names
+        self.words = words
         self.ranked = sorted(candidates, key=lambda c: (*strategy.key(c, self.basket), c.hub_id))
 
     # -- the plan --------------------------------------------------------------------------
@@ -108,63 +111,55 @@ class _Allocation:
         if self.instant:
             quick_full = [c for c in full if c.meets_promise]
             if quick_full:
-                return self._single(
-                    quick_full[0], quick_full, "with the whole basket and an ETA within its promise"
-                )
+                return self._single(quick_full[0], quick_full, self.words.with_basket_quick)
             quick = [c for c in self.ranked if c.meets_promise]
             pair = _best_pair(quick, self.basket, self.strategy)
             if pair:
                 return self._split(pair, quick, within_promise=True, slow_full=bool(full))
         if full:
-            return self._single(full[0], full, "with the whole basket")
+            return self._single(full[0], full, self.words.with_basket)
         pair = _best_pair(self.ranked, self.basket, self.strategy)
         if pair:
             return self._split(pair, self.ranked, within_promise=False, slow_full=False)
         return self._unservable()
 
     def _single(self, winner: Candidate, peers: Sequence[Candidate], what: str) -> Plan:
-        eta = winner.eta_minutes
+        w = self.words
+        best = w.label(self.strategy.name, self.strategy.label)
+        ranked = say.ranked_among(len(peers), what, best, w)
         if winner.meets_promise and self.instant:
-            summary = (
-                f"{winner.hub_name} has the whole basket and delivers in about {eta} min: "
-                f"{self._ranked_among(peers, what)}"
-            )
+            template = w.single_now
         elif self.instant:
-            summary = (
-                f"No hub can deliver the whole basket instantly now, so {winner.hub_name}, which has all "
-                f"of it, delivers it in a slot you choose ({self._ranked_among(peers, what)})"
-            )
+            template = w.single_slot_fallback
         else:
-            summary = f"{winner.hub_name} has the whole basket: {self._ranked_among(peers, what)}"
-        reason = f"has {say.all_products(self.basket)}, {say.ride(winner)}{say.timing(winner, self.instant)}"
+            template = w.single_slot
+        summary = template.format(hub=winner.hub_name, eta=winner.eta_minutes, ranked=ranked)
+        reason = w.chosen_whole.format(
+            products=say.all_products(self.basket, w),
+            ride=say.ride(winner, w),
+            timing=say.timing(winner, self.instant, w),
+        )
         chosen = {winner.hub_id: reason}
-        return self._finish((_shipment(winner, self.basket),), chosen, summary + ".", winner=winner)
-
-    def _ranked_among(self, peers: Sequence[Candidate], what: str) -> str:
-        if len(peers) == 1:
-            return say.hubs_phrase(1, what)
-        return f"{self.strategy.label} {say.hubs_phrase(len(peers), what)}"
+        return self._finish((_shipment(winner, self.basket),), chosen, summary, winner=winner)
 
     def _split(
         self, pair: _Pair, eligible: Sequence[Candidate], *, within_promise: bool, slow_full: bool
     ) -> Plan:
-        a, b = pair.first, pair.second
-        if within_promise and slow_full:
-            why = "No hub with the whole basket can deliver it instantly now"
-        elif within_promise or not self.instant:
-            why = "No single hub has the whole basket"
+        a, b, w = pair.first, pair.second, self.words
+        if within_promise:
+            why = w.split_why_quick_full if slow_full else w.split_why_no_full
+            template = w.split_within_promise
+        elif self.instant:
+            why, template = w.split_why_nothing_quick, w.split_in_slot
         else:
-            why = (
-                "No hub or pair of hubs can deliver the basket instantly now and no single hub has all of it"
-            )
-        summary = f"{why}, so it ships in two parts, from {a.hub_name} and {b.hub_name}"
-        summary += (
-            ", each within its promise."
-            if within_promise
-            else (", in a slot you choose." if self.instant else ".")
-        )
+            why, template = w.split_why_no_full, w.split
+        summary = template.format(why=why, first=a.hub_name, second=b.hub_name)
         chosen = {
-            c.hub_id: f"ships {say.units(lines, self.names)}, {say.ride(c)}{say.timing(c, self.instant)}"
+            c.hub_id: w.chosen_part.format(
+                units=say.units(lines, self.names, w),
+                ride=say.ride(c, w),
+                timing=say.timing(c, self.instant, w),
+            )
             for c, lines in ((a, pair.first_lines), (b, pair.second_lines))
         }
         shipments = (_shipment(a, pair.first_lines), _shipment(b, pair.second_lines))
@@ -173,12 +168,12 @@ class _Allocation:
     def _unservable(self) -> Plan:
         missing = self._missing()
         earliest = self._earliest_at()
-        lacks = say.units(missing, self.names)
+        lacks = say.units(missing, self.names, self.words)
         if earliest is not None:
-            tail = f"; expected stock lets it be delivered from {say.moment(earliest, self.now)}"
+            when = say.moment(earliest, self.now, self.words)
+            summary = self.words.unservable_until.format(lacks=lacks, when=when)
         else:
-            tail = "; no expected delivery makes up for it"
-        summary = f"No hub or pair of hubs can serve the basket now, short of {lacks}{tail}."
+            summary = self.words.unservable.format(lacks=lacks)
         return self._finish((), {}, summary, missing=missing, earliest_at=earliest)
 
     # -- what is missing, and when it arrives ----------------------------------------------
@@ -253,24 +248,25 @@ class _Allocation:
     def _why_not(
         self, c: Candidate, winner: Candidate | None, pair: _Pair | None, eligible: Sequence[Candidate]
     ) -> str:
+        w = self.words
         lack = say.lacking(c.stock, self.basket)
         late = self.instant and not c.meets_promise
         if not lack:
+            products = say.all_products(self.basket, w)
             if late and (winner is None or winner.meets_promise or pair is not None):
-                return f"has {say.all_products(self.basket)} but {say.no_instant(c)}"
+                return w.rejected_late.format(products=products, why=say.no_instant(c, w))
             if winner is not None:
-                return f"has {say.all_products(self.basket)} too, but " + self.strategy.why_better(
-                    winner, c, self.basket
-                )
-        reason = f"lacks {say.units(lack, self.names)}"
+                why = self.strategy.why_better(winner, c, self.basket, w)
+                return w.rejected_ranked.format(products=products, why=why)
+        reason = w.lacks.format(units=say.units(lack, self.names, w))
         if late:
-            reason += f"; {say.no_instant(c)}"
+            reason += w.and_late.format(why=say.no_instant(c, w))
         if pair is not None and c in eligible:
             partners = [o for o in eligible if o is not c and self._pairs(c, o)]
             reason += (
-                f"; pairing it ranks below {pair.first.hub_name} + {pair.second.hub_name}"
+                w.pairing_below.format(first=pair.first.hub_name, second=pair.second.hub_name)
                 if partners
-                else "; no second hub makes up for it"
+                else w.no_partner
             )
         return reason
 
@@ -286,12 +282,15 @@ def allocate(
     now: datetime,
     instant: bool,
     names: Mapping[int, str] | None = None,
+    language: str = "en",
 ) -> Plan:
     """The plan for `basket` (product_id -> units, each > 0) over the hubs that serve the
-    delivery cell. `names` (product_id -> name) only make the explanation readable.
+    delivery cell. `names` (product_id -> name) only make the explanation readable, and
+    `language` ("en", "ko", "ko-kr", ...: see `wording_for`) picks its words.
     Deterministic: ties are broken by hub id. ValueError for an empty basket or a quantity <= 0.
     """
-    return _Allocation(basket, candidates, strategy, now, instant, names or {}).plan()
+    words = wording_for(language)
+    return _Allocation(basket, candidates, strategy, now, instant, names or {}, words).plan()
 
 
 __all__ = ["allocate", "assign", "covers", "shortfall"]

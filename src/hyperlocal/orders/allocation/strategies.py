@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from hyperlocal.orders.allocation.model import Candidate
+from hyperlocal.orders.allocation.words import ENGLISH, Wording
 
 Basket = Mapping[int, int]
 Key = tuple[float, ...]
@@ -34,7 +35,7 @@ def depth(stock: Mapping[int, int], basket: Basket) -> int:
 
 class AllocationStrategy(Protocol):
     name: str
-    label: str  # how the summary names the winner: "the nearest", "the cheapest to serve"
+    label: str  # in English, for a Wording that does not know `name` (see Wording.labels)
 
     def key(self, candidate: Candidate, basket: Basket) -> Key:
         """Rank of one hub; smaller ranks first."""
@@ -44,13 +45,20 @@ class AllocationStrategy(Protocol):
         """Rank of a pair of hubs that together serve the basket; smaller ranks first."""
         ...
 
-    def why_better(self, winner: Candidate, loser: Candidate, basket: Basket) -> str:
+    def why_better(
+        self, winner: Candidate, loser: Candidate, basket: Basket, words: Wording = ENGLISH
+    ) -> str:
         """Why `winner` ranks before `loser`, e.g. "Hub A is nearer (5 vs 7 min ride)"."""
         ...
 
 
-def _tie(winner: Candidate, loser: Candidate) -> str:
-    return f"{winner.hub_name} ranks equal and wins the tie"
+def _nearer(template: str, winner: Candidate, loser: Candidate) -> str:
+    mine, theirs = minutes(winner.travel_minutes), minutes(loser.travel_minutes)
+    return template.format(winner=winner.hub_name, mine=mine, theirs=theirs)
+
+
+def _tie(winner: Candidate, words: Wording) -> str:
+    return words.tie.format(winner=winner.hub_name)
 
 
 def _eta(c: Candidate) -> float:
@@ -70,15 +78,14 @@ class NearestHub:
         rides = (first.travel_minutes, second.travel_minutes)
         return (max(rides), sum(rides))
 
-    def why_better(self, winner: Candidate, loser: Candidate, basket: Basket) -> str:
+    def why_better(
+        self, winner: Candidate, loser: Candidate, basket: Basket, words: Wording = ENGLISH
+    ) -> str:
         if winner.travel_minutes < loser.travel_minutes:
-            return (
-                f"{winner.hub_name} is nearer ({minutes(winner.travel_minutes)} vs "
-                f"{minutes(loser.travel_minutes)} min ride)"
-            )
+            return _nearer(words.nearer, winner, loser)
         if _eta(winner) < _eta(loser):
-            return f"{winner.hub_name} is as near and delivers sooner (ETA {winner.eta_minutes} min)"
-        return _tie(winner, loser)
+            return words.sooner.format(winner=winner.hub_name, eta=winner.eta_minutes)
+        return _tie(winner, words)
 
 
 class MostStock:
@@ -97,16 +104,15 @@ class MostStock:
         together = depth(first.stock, basket) + depth(second.stock, basket)
         return (-together, max(rides), sum(rides))
 
-    def why_better(self, winner: Candidate, loser: Candidate, basket: Basket) -> str:
+    def why_better(
+        self, winner: Candidate, loser: Candidate, basket: Basket, words: Wording = ENGLISH
+    ) -> str:
         w, lo = depth(winner.stock, basket), depth(loser.stock, basket)
         if w > lo:
-            return f"{winner.hub_name} holds more of these products ({w} vs {lo} units)"
+            return words.more_stock.format(winner=winner.hub_name, mine=w, theirs=lo)
         if winner.travel_minutes < loser.travel_minutes:
-            return (
-                f"{winner.hub_name} holds as much and is nearer ({minutes(winner.travel_minutes)} vs "
-                f"{minutes(loser.travel_minutes)} min ride)"
-            )
-        return _tie(winner, loser)
+            return _nearer(words.stock_nearer, winner, loser)
+        return _tie(winner, words)
 
 
 class CheapestToServe:
@@ -122,15 +128,14 @@ class CheapestToServe:
         rides = (first.travel_minutes, second.travel_minutes)
         return (float(first.cost_won + second.cost_won), max(rides), sum(rides))
 
-    def why_better(self, winner: Candidate, loser: Candidate, basket: Basket) -> str:
+    def why_better(
+        self, winner: Candidate, loser: Candidate, basket: Basket, words: Wording = ENGLISH
+    ) -> str:
         if winner.cost_won < loser.cost_won:
-            return f"{winner.hub_name} costs less to serve ({winner.cost_won:,} vs {loser.cost_won:,} won)"
+            return words.cheaper.format(winner=winner.hub_name, mine=winner.cost_won, theirs=loser.cost_won)
         if winner.travel_minutes < loser.travel_minutes:
-            return (
-                f"{winner.hub_name} costs as much and is nearer ({minutes(winner.travel_minutes)} vs "
-                f"{minutes(loser.travel_minutes)} min ride)"
-            )
-        return _tie(winner, loser)
+            return _nearer(words.cost_nearer, winner, loser)
+        return _tie(winner, words)
 
 
 STRATEGIES: dict[str, type[AllocationStrategy]] = {
