@@ -4,11 +4,12 @@
 malformed request), then in one transaction: claims the Idempotency-Key, reads what the order
 needs (home; the hubs serving it with policy, queue, hours and the chosen slot; the products
 with their stock: three raw SQL reads, see `placement_sql`), plans the hubs, authorises the
-payment, inserts order, shipments, lines, payment and the 'placed' event, and only then makes
-the contended conditional UPDATEs: the stock reservation with its movements (one set-based
-statement; a shortfall raises OutOfStock) and the slot booking (one statement for all hubs;
-SlotFull), so that the hot rows stay locked only until the commit that follows. 10 statements
-on PostgreSQL for an instant order whatever the basket or split, 11 for a slot order.
+payment, inserts order, shipments, lines, payment and the 'placed' event (one statement on
+PostgreSQL), and only then makes the contended conditional UPDATEs: the stock reservation
+with its movements (one set-based statement; a shortfall raises OutOfStock) and the slot
+booking (one statement for all hubs; SlotFull), so that the hot rows stay locked only until
+the commit that follows. On PostgreSQL 6 statements for an instant order whatever the basket
+or split, 7 for a slot order (SQLite: 5 more).
 
 The transaction is opened with savepoint=False: called inside the edge's `atomic()` block it
 adds no statements, and an error rolls back the edge's whole transaction (edges let the
@@ -490,6 +491,22 @@ def _order(user: User, home: _Home, code: str, plan: Plan, items_won: int, fee: 
     )
 
 
+@dataclass(frozen=True)
+class _Ids:
+    """The ids the database gave the rows of a placement."""
+
+    order: int
+    shipments: dict[int, int]  # hub id -> shipment id
+    lines: dict[tuple[int, int], int]  # (shipment id, product id) -> line id
+    payment: int
+
+
+# (hub_id, promise_kind, slot_id, promised_from, promised_by, travel_minutes, items_won)
+_ShipmentValues = tuple[int, str, int | None, datetime, datetime, float, int]
+# (hub_id, product_id, merchant_id, quantity, unit_price_won, substitution, charged_won)
+_LineValues = tuple[int, int, int, int, int, str, int]
+
+
 def _insert(
     user: User,
     order: Order,
@@ -502,102 +519,33 @@ def _insert(
     result: ProviderResult,
     now: datetime,
 ) -> WrittenOrder:
-    """Insert order, shipments, lines, payment and the 'placed' event, then reserve the stock
-    and book the slots (the contended statements, last)."""
-    adapt = connection.ops.adapt_datetimefield_value
-    at = adapt(now)
-    placed = OrderStatus.PLACED.value
-    with connection.cursor() as cursor:
-        try:
-            cursor.execute(
-                q.order_sql(),
-                [
-                    order.code, user.pk, order.region_id, placed, order.delivery_address,
-                    order.delivery_lat, order.delivery_lng, order.delivery_cell, order.items_won,
-                    order.delivery_fee_won, order.total_won, order.currency,
-                    json.dumps(order.allocation), at,
-                ],
-            )  # fmt: skip
-        except IntegrityError:  # pragma: no cover - a clash of 10 random characters
-            raise Conflict("Please try again.", code="order_code_clash") from None
-        order.pk = cursor.fetchone()[0]
-        order._state.adding = False
-        order._state.db = connection.alias
-
-        planned = []  # (hub, slot, promised_from, promised_by, items_won) per shipment
-        params: list[Any] = []
-        for s in plan.shipments:
-            slot = slots.get(s.hub_id)
-            if slot is not None:
-                starts, ends = slot.starts_at, slot.ends_at
-            else:
-                starts, ends = now, now + timedelta(minutes=max(s.eta_minutes or 0, 1))
-            items = sum(products[p].price_won * n for p, n in s.lines.items())
-            planned.append((s, slot, starts, ends, items))
-            params += [
-                order.pk, s.hub_id, placed, SLOT if slot is not None else INSTANT,
-                slot.id if slot is not None else None, adapt(starts), adapt(ends), s.travel_minutes,
-                items, at,
-            ]  # fmt: skip
-        cursor.execute(q.shipments_sql(len(planned)), params)
-        shipment_ids = {hub_id: sid for sid, hub_id in cursor.fetchall()}
-
-        subs = {ln.product_id: ln.substitution for ln in lines}
-        line_rows = [
-            (shipment_ids[s.hub_id], products[p], n)
-            for s in plan.shipments
-            for p, n in sorted(s.lines.items())
-        ]
-        params = []
-        for sid, product, n in line_rows:
-            params += [
-                order.pk, sid, product.id, product.merchant_id, n, product.price_won,
-                subs[product.id], LineStatus.PENDING.value, 0, 0, product.price_won * n,
-            ]  # fmt: skip
-        cursor.execute(q.lines_sql(len(line_rows)), params)
-        line_ids = {(sid, pid): lid for lid, sid, pid in cursor.fetchall()}
-
-        authorised = Payment.Status.AUTHORISED.value
-        cursor.execute(
-            q.PAYMENT_INSERT,
-            [order.pk, TENDER, payer.name, result.reference, authorised, result.amount_won, 0, 0, at, at],
+    """Insert order, shipments, lines, payment and the 'placed' event (one statement on
+    PostgreSQL, five on SQLite), then reserve the stock and book the slots (the contended
+    statements, last)."""
+    subs = {ln.product_id: ln.substitution for ln in lines}
+    shipment_values: list[_ShipmentValues] = []
+    for s in plan.shipments:
+        slot = slots.get(s.hub_id)
+        if slot is not None:
+            starts, ends = slot.starts_at, slot.ends_at
+        else:
+            starts, ends = now, now + timedelta(minutes=max(s.eta_minutes or 0, 1))
+        items = sum(products[p].price_won * n for p, n in s.lines.items())
+        kind = SLOT if slot is not None else INSTANT
+        shipment_values.append(
+            (s.hub_id, kind, slot.id if slot else None, starts, ends, s.travel_minutes, items)
         )
-        payment = WrittenPayment(cursor.fetchone()[0], TENDER, payer.name, authorised, result.amount_won)
-
-        shipments = tuple(
-            WrittenShipment(
-                id=shipment_ids[s.hub_id],
-                hub_id=s.hub_id,
-                hub_slug=hubs[s.hub_id].slug,
-                hub_name=hubs[s.hub_id].name,
-                promise_kind=SLOT if slot is not None else INSTANT,
-                slot_starts_at=slot.starts_at if slot is not None else None,
-                slot_ends_at=slot.ends_at if slot is not None else None,
-                promised_from=starts,
-                promised_by=ends,
-                travel_minutes=s.travel_minutes,
-                items_won=items,
-                placed_at=now,
-                lines=tuple(
-                    WrittenLine(
-                        id=line_ids[(shipment_ids[s.hub_id], p)],
-                        product_id=p,
-                        product_name=products[p].name,
-                        quantity=n,
-                        unit_price_won=products[p].price_won,
-                        substitution=subs[p],
-                        charged_won=products[p].price_won * n,
-                    )
-                    for p, n in sorted(s.lines.items())
-                ),
-            )
-            for s, slot, starts, ends, items in planned
-        )
-        data = _placed_data(shipments, payment)
-        actor_id = user.pk if user.is_authenticated else None
-        cursor.execute(
-            q.event_sql(), [order.pk, None, "placed", "", placed, actor_id, "", json.dumps(data), at]
-        )
+    line_values: list[_LineValues] = [
+        (s.hub_id, p, products[p].merchant_id, n, products[p].price_won, subs[p], products[p].price_won * n)
+        for s in plan.shipments
+        for p, n in sorted(s.lines.items())
+    ]
+    actor_id = user.pk if user.is_authenticated else None
+    insert = _insert_at_once if connection.vendor == "postgresql" else _insert_one_by_one
+    ids = insert(order, shipment_values, line_values, payer.name, result, actor_id, now)
+    order.pk = ids.order
+    order._state.adding = False
+    order._state.db = connection.alias
 
     # The contended statements, last: the hot stock rows, then the slots (always in this
     # order, so that placements queue on them instead of deadlocking).
@@ -611,8 +559,151 @@ def _insert(
         raise OutOfStock(shortage_message(missing, names, prefix="Sold out meanwhile. "), field="lines")
     if slots:
         _book(slots, hubs)
+
+    shipments = tuple(
+        WrittenShipment(
+            id=ids.shipments[hub_id],
+            hub_id=hub_id,
+            hub_slug=hubs[hub_id].slug,
+            hub_name=hubs[hub_id].name,
+            promise_kind=kind,
+            slot_starts_at=slots[hub_id].starts_at if slot_id is not None else None,
+            slot_ends_at=slots[hub_id].ends_at if slot_id is not None else None,
+            promised_from=starts,
+            promised_by=ends,
+            travel_minutes=travel,
+            items_won=items,
+            placed_at=now,
+            lines=tuple(
+                WrittenLine(
+                    id=ids.lines[(ids.shipments[hub_id], p)],
+                    product_id=p,
+                    product_name=products[p].name,
+                    quantity=n,
+                    unit_price_won=price,
+                    substitution=sub,
+                    charged_won=charged,
+                )
+                for line_hub, p, _merchant, n, price, sub, charged in line_values
+                if line_hub == hub_id
+            ),
+        )
+        for hub_id, kind, slot_id, starts, ends, travel, items in shipment_values
+    )
+    authorised = Payment.Status.AUTHORISED.value
+    payment = WrittenPayment(ids.payment, TENDER, payer.name, authorised, result.amount_won)
+    data = _placed_data([(s.id, s.hub_id, s.promise_kind, s.promised_by) for s in shipments], payment)
+    placed = OrderStatus.PLACED.value
     event = WrittenEvent(at=now, kind="placed", to_status=placed, actor=user if actor_id else None, data=data)
     return WrittenOrder(order, shipments, payment, event)
+
+
+def _order_values(order: Order, at: object) -> list[Any]:
+    return [
+        order.code, order.customer_id, order.region_id, order.status, order.delivery_address,
+        order.delivery_lat, order.delivery_lng, order.delivery_cell, order.items_won,
+        order.delivery_fee_won, order.total_won, order.currency, json.dumps(order.allocation), at,
+    ]  # fmt: skip
+
+
+def _code_clash(error: IntegrityError) -> bool:
+    """Whether the INSERT failed on the order code's uniqueness (10 random characters)."""
+    constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) or ""
+    return "code" in constraint or "orders_order.code" in str(error)
+
+
+def _insert_at_once(
+    order: Order,
+    shipments: Sequence[_ShipmentValues],
+    lines: Sequence[_LineValues],
+    provider: str,
+    result: ProviderResult,
+    actor_id: int | None,
+    now: datetime,
+) -> _Ids:
+    """PostgreSQL: all five inserts in one statement (see placement_sql.insert_all_sql)."""
+    params: list[Any] = _order_values(order, now)
+    for n, (hub_id, kind, slot_id, starts, ends, travel, items) in enumerate(shipments):
+        params += [n, hub_id, kind, slot_id, starts, ends, travel, items, ends.isoformat()]
+    for line in lines:
+        params += line
+    params += [OrderStatus.PLACED.value, now, LineStatus.PENDING.value]
+    params += [
+        TENDER,
+        provider,
+        result.reference,
+        Payment.Status.AUTHORISED.value,
+        result.amount_won,
+        now,
+        now,
+    ]
+    params += [OrderStatus.PLACED.value, actor_id, now]
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute(q.insert_all_sql(len(shipments), len(lines)), params)
+        except IntegrityError as error:
+            if _code_clash(error):  # pragma: no cover
+                raise Conflict("Please try again.", code="order_code_clash") from None
+            raise
+        rows = cursor.fetchall()
+    by_kind: dict[str, list[tuple[int, int | None, int | None]]] = {}
+    for what, id_, ref, product_id in rows:
+        by_kind.setdefault(what, []).append((id_, ref, product_id))
+    return _Ids(
+        order=by_kind["order"][0][0],
+        shipments={hub_id: id_ for id_, hub_id, _ in by_kind["shipment"] if hub_id is not None},
+        lines={(sid, pid): id_ for id_, sid, pid in by_kind["line"] if sid is not None and pid is not None},
+        payment=by_kind["payment"][0][0],
+    )
+
+
+def _insert_one_by_one(
+    order: Order,
+    shipments: Sequence[_ShipmentValues],
+    lines: Sequence[_LineValues],
+    provider: str,
+    result: ProviderResult,
+    actor_id: int | None,
+    now: datetime,
+) -> _Ids:
+    """SQLite (no data-modifying CTEs): order, shipments, lines, payment, event: five INSERTs."""
+    at = connection.ops.adapt_datetimefield_value(now)
+    placed = OrderStatus.PLACED.value
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute(q.order_sql(), _order_values(order, at))
+        except IntegrityError:  # pragma: no cover - a clash of 10 random characters
+            raise Conflict("Please try again.", code="order_code_clash") from None
+        order_id = cursor.fetchone()[0]
+        adapt = connection.ops.adapt_datetimefield_value
+        params: list[Any] = []
+        for hub_id, kind, slot_id, starts, ends, travel, items in shipments:
+            params += [order_id, hub_id, placed, kind, slot_id, adapt(starts), adapt(ends), travel, items, at]
+        cursor.execute(q.shipments_sql(len(shipments)), params)
+        shipment_ids = {hub_id: sid for sid, hub_id in cursor.fetchall()}
+        params = []
+        for hub_id, product_id, merchant_id, n, price, sub, charged in lines:
+            params += [
+                order_id, shipment_ids[hub_id], product_id, merchant_id, n, price, sub,
+                LineStatus.PENDING.value, 0, 0, charged,
+            ]  # fmt: skip
+        cursor.execute(q.lines_sql(len(lines)), params)
+        line_ids = {(sid, pid): lid for lid, sid, pid in cursor.fetchall()}
+        authorised = Payment.Status.AUTHORISED.value
+        cursor.execute(
+            q.PAYMENT_INSERT,
+            [order_id, TENDER, provider, result.reference, authorised, result.amount_won, 0, 0, at, at],
+        )
+        payment_id = cursor.fetchone()[0]
+        refs = [
+            (shipment_ids[hub_id], hub_id, kind, ends) for hub_id, kind, _s, _f, ends, _t, _i in shipments
+        ]
+        payment = WrittenPayment(payment_id, TENDER, provider, authorised, result.amount_won)
+        data = _placed_data(refs, payment)
+        cursor.execute(
+            q.event_sql(), [order_id, None, "placed", "", placed, actor_id, "", json.dumps(data), at]
+        )
+    return _Ids(order_id, shipment_ids, line_ids, payment_id)
 
 
 def _book(slots: Mapping[int, SlotRow], hubs: Mapping[int, ServingHub]) -> None:
@@ -630,16 +721,15 @@ def _book(slots: Mapping[int, SlotRow], hubs: Mapping[int, ServingHub]) -> None:
             )
 
 
-def _placed_data(shipments: Sequence[WrittenShipment], payment: WrittenPayment) -> dict[str, object]:
+def _placed_data(
+    shipments: Sequence[tuple[int, int, str, datetime]], payment: WrittenPayment
+) -> dict[str, object]:
+    """The 'placed' event's data; `shipments`: (id, hub_id, promise_kind, promised_by). On
+    PostgreSQL placement_sql.insert_all_sql builds the same in SQL."""
     return {
         "shipments": [
-            {
-                "id": s.id,
-                "hub_id": s.hub_id,
-                "promise_kind": s.promise_kind,
-                "promised_by": s.promised_by.isoformat(),
-            }
-            for s in shipments
+            {"id": id_, "hub_id": hub_id, "promise_kind": kind, "promised_by": promised_by.isoformat()}
+            for id_, hub_id, kind, promised_by in shipments
         ],
         "payment": {
             "id": payment.id,

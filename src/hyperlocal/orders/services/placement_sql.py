@@ -180,6 +180,74 @@ def event_sql() -> str:
     return _event_sql(_postgres())
 
 
+@lru_cache(maxsize=64)
+def insert_all_sql(shipments: int, lines: int) -> str:
+    """PostgreSQL: order, shipments, lines, payment and the 'placed' event in one statement
+    (data-modifying CTEs; each later insert takes the ids the earlier ones RETURN), one round
+    trip instead of five. The event's data is built here as _placed_data builds it in Python.
+
+    Parameters, in order: the 14 order values; per shipment (n, hub_id, promise_kind, slot_id,
+    promised_from, promised_by, travel_minutes, items_won, promised_by as ISO 8601 text); per
+    line (hub_id, product_id, merchant_id, quantity, unit_price_won, substitution,
+    charged_won); shipment status, placed_at; line status; payment (tender, provider,
+    reference, status, authorised_won, created_at, updated_at); event (to_status, actor_id, at).
+    Returns rows (what, id, shipment or hub id, product id)."""
+    shipment_row = (
+        "(%s::int, %s::bigint, %s::varchar, %s::bigint, %s::timestamptz, %s::timestamptz, "
+        "%s::float8, %s::bigint, %s::text)"
+    )
+    line_row = "(%s::bigint, %s::bigint, %s::bigint, %s::int, %s::bigint, %s::varchar, %s::bigint)"
+    return f"""
+WITH o AS (
+    INSERT INTO {ORDER} (code, customer_id, region_id, status, delivery_address, delivery_lat,
+        delivery_lng, delivery_cell, items_won, delivery_fee_won, total_won, currency, allocation,
+        placed_at)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s)
+    RETURNING id
+), sv (n, hub_id, kind, slot_id, promised_from, promised_by, travel, items, by_iso) AS (
+    VALUES {", ".join([shipment_row] * shipments)}
+), lv (hub_id, product_id, merchant_id, quantity, price, substitution, charged) AS (
+    VALUES {", ".join([line_row] * lines)}
+), s AS (
+    INSERT INTO {SHIPMENT} (order_id, hub_id, status, promise_kind, slot_id, promised_from,
+        promised_by, travel_minutes, items_won, placed_at)
+    SELECT o.id, sv.hub_id, %s, sv.kind, sv.slot_id, sv.promised_from, sv.promised_by, sv.travel,
+        sv.items, %s::timestamptz
+    FROM o, sv ORDER BY sv.n
+    RETURNING id, hub_id
+), l AS (
+    INSERT INTO {LINE} (order_id, shipment_id, product_id, merchant_id, quantity, unit_price_won,
+        substitution, status, picked_quantity, substitute_quantity, charged_won)
+    SELECT o.id, s.id, lv.product_id, lv.merchant_id, lv.quantity, lv.price, lv.substitution, %s,
+        0, 0, lv.charged
+    FROM o, lv JOIN s ON s.hub_id = lv.hub_id
+    RETURNING id, shipment_id, product_id
+), p AS (
+    INSERT INTO {PAYMENT} (order_id, tender, provider, reference, status, authorised_won,
+        captured_won, refunded_won, created_at, updated_at)
+    SELECT o.id, %s, %s, %s, %s, %s, 0, 0, %s, %s FROM o
+    RETURNING id, tender, provider, authorised_won
+), e AS (
+    INSERT INTO {EVENT} (order_id, shipment_id, kind, from_status, to_status, actor_id, note,
+        data, at)
+    SELECT o.id, NULL, 'placed', '', %s, %s, '', jsonb_build_object(
+        'shipments', (
+            SELECT jsonb_agg(jsonb_build_object('id', s.id, 'hub_id', s.hub_id,
+                'promise_kind', sv.kind, 'promised_by', sv.by_iso) ORDER BY sv.n)
+            FROM s JOIN sv ON sv.hub_id = s.hub_id
+        ),
+        'payment', jsonb_build_object('id', p.id, 'provider', p.provider, 'tender', p.tender,
+            'authorised_won', p.authorised_won)
+    ), %s
+    FROM o, p
+)
+SELECT 'order', id, NULL::bigint, NULL::bigint FROM o
+UNION ALL SELECT 'shipment', id, hub_id, NULL FROM s
+UNION ALL SELECT 'line', id, shipment_id, product_id FROM l
+UNION ALL SELECT 'payment', id, NULL, NULL FROM p
+"""
+
+
 # -- the contended update, last ----------------------------------------------------------------
 
 
