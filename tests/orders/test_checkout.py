@@ -268,8 +268,8 @@ def test_quote_prices_plan_and_promise(shop: Shop) -> None:
 @pytest.mark.parametrize("kind", ["instant", "slot"])
 @pytest.mark.parametrize("split", [False, True])
 def test_query_count_per_placed_order(shop: Shop, kind: str, split: bool) -> None:
-    """The hot path for five lines, whatever the split: the key claim, three reads (home;
-    hubs with policy, queue, hours and slot; products with stock), the inserts of order,
+    """The hot path for five lines, whatever the split: the key claim, two reads (home with
+    the hubs serving it, their policy, queue, hours and slot; products with stock), the inserts of order,
     shipments, lines, payment and event (one statement on PostgreSQL, five on SQLite), the
     reservation with its movements (one statement on PostgreSQL, an UPDATE and an INSERT on
     SQLite) and, for a slot, one UPDATE booking the slots of every hub."""
@@ -284,7 +284,7 @@ def test_query_count_per_placed_order(shop: Shop, kind: str, split: bool) -> Non
         placed = _place(shop, lines, choice)
     assert placed.created
     statements = [q["sql"] for q in ctx.captured_queries]
-    limit = 7 if kind == "slot" else 6
+    limit = 6 if kind == "slot" else 5
     if connection.vendor != "postgresql":
         limit += 5
     assert len(statements) <= limit, "\n".join(statements)

@@ -41,6 +41,7 @@ __all__ = [
     "candidates_for",
     "candidates_from",
     "cost_to_serve_won",
+    "home_and_serving_hubs",
     "plan_for",
     "plan_from",
     "serving_hubs",
@@ -153,52 +154,61 @@ class ServingHub:
         return any(start <= m < end for start, end in self.spans for m in (minute, minute + WEEK))
 
 
+def _queue_params(now: datetime) -> list[Any]:
+    horizon = connection.ops.adapt_datetimefield_value(now + timedelta(minutes=QUEUE_HORIZON_MINUTES))
+    return [OrderStatus.PLACED.value, OrderStatus.PICKING.value, PromiseKind.INSTANT.value, horizon]
+
+
+def _slot_param(slot_starts_at: datetime | None) -> Any:
+    return connection.ops.adapt_datetimefield_value(slot_starts_at) if slot_starts_at is not None else None
+
+
 def serving_hubs(cell: str, now: datetime, *, slot_starts_at: datetime | None = None) -> list[ServingHub]:
     """One query: the open hubs serving `cell`, by hub id; with the slot starting at
     `slot_starts_at` at each (None: no slot looked up)."""
-    adapt = connection.ops.adapt_datetimefield_value
-    horizon = adapt(now + timedelta(minutes=QUEUE_HORIZON_MINUTES))
-    params = [
-        OrderStatus.PLACED.value,
-        OrderStatus.PICKING.value,
-        PromiseKind.INSTANT.value,
-        horizon,
-        adapt(slot_starts_at) if slot_starts_at is not None else None,
-        cell,
-        Hub.Status.OPEN.value,
-    ]
+    params = [*_queue_params(now), _slot_param(slot_starts_at), cell, Hub.Status.OPEN.value]
     with connection.cursor() as cursor:
         cursor.execute(q.serving_hubs_sql(), params)
+        return [_serving_hub(row) for row in cursor.fetchall()]
+
+
+def home_and_serving_hubs(
+    household_id: int, now: datetime, *, slot_starts_at: datetime | None = None
+) -> tuple[tuple[Any, ...] | None, list[ServingHub]]:
+    """One query: the household's (region_id, address, lat, lng, home_cell), None when there
+    is no such household, and the open hubs serving its home cell (as serving_hubs)."""
+    params = [*_queue_params(now), Hub.Status.OPEN.value, _slot_param(slot_starts_at), household_id]
+    with connection.cursor() as cursor:
+        cursor.execute(q.home_and_hubs_sql(), params)
         rows = cursor.fetchall()
-    hubs = []
-    for (
+    if not rows:
+        return None, []
+    home = tuple(rows[0][:5])
+    return home, [_serving_hub(row[5:]) for row in rows if row[5] is not None]
+
+
+def _serving_hub(row: Sequence[Any]) -> ServingHub:
+    (
         hub_id, name, slug, promise, prep, travel, pickers, pick, instant, lead, cutoff, queue, hours,
         slot_id, starts, ends, capacity, booked,
-    ) in rows:  # fmt: skip
-        has_policy = pickers is not None
-        hubs.append(
-            ServingHub(
-                hub_id=hub_id,
-                name=name,
-                slug=slug,
-                promise_minutes=promise,
-                prep_minutes=prep,
-                travel_minutes=travel,
-                queue=queue or 0,
-                pickers=pickers if has_policy else _DEFAULT_PICKERS,
-                pick_minutes_per_order=pick if has_policy else _DEFAULT_PICK_MINUTES,
-                instant_enabled=bool(instant) if has_policy else _DEFAULT_INSTANT,
-                slot_lead_minutes=lead if has_policy else _DEFAULT_LEAD_MINUTES,
-                same_day_cutoff=_time(cutoff) if has_policy else _DEFAULT_CUTOFF,
-                spans=_spans(hours),
-                slot=(
-                    SlotRow(slot_id, aware(starts), aware(ends), capacity, booked)
-                    if slot_id is not None
-                    else None
-                ),
-            )
-        )
-    return hubs
+    ) = row  # fmt: skip
+    has_policy = pickers is not None
+    return ServingHub(
+        hub_id=hub_id,
+        name=name,
+        slug=slug,
+        promise_minutes=promise,
+        prep_minutes=prep,
+        travel_minutes=travel,
+        queue=queue or 0,
+        pickers=pickers if has_policy else _DEFAULT_PICKERS,
+        pick_minutes_per_order=pick if has_policy else _DEFAULT_PICK_MINUTES,
+        instant_enabled=bool(instant) if has_policy else _DEFAULT_INSTANT,
+        slot_lead_minutes=lead if has_policy else _DEFAULT_LEAD_MINUTES,
+        same_day_cutoff=_time(cutoff) if has_policy else _DEFAULT_CUTOFF,
+        spans=_spans(hours),
+        slot=SlotRow(slot_id, aware(starts), aware(ends), capacity, booked) if slot_id is not None else None,
+    )
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,14 @@
 
 `place_order` checks the request in Python first (nothing touches the database for a
 malformed request), then in one transaction: claims the Idempotency-Key, reads what the order
-needs (home; the hubs serving it with policy, queue, hours and the chosen slot; the products
-with their stock: three raw SQL reads, see `placement_sql`), plans the hubs, authorises the
-payment, inserts order, shipments, lines, payment and the 'placed' event (one statement on
-PostgreSQL), and only then makes the contended conditional UPDATEs: the stock reservation
-with its movements (one set-based statement; a shortfall raises OutOfStock) and the slot
-booking (one statement for all hubs; SlotFull), so that the hot rows stay locked only until
-the commit that follows. On PostgreSQL 6 statements for an instant order whatever the basket
-or split, 7 for a slot order (SQLite: 5 more).
+needs (the home with the hubs serving it, their policy, queue, hours and the chosen slot; the
+products with their stock: two raw SQL reads, see `placement_sql`), plans the hubs,
+authorises the payment, inserts order, shipments, lines, payment and the 'placed' event (one
+statement on PostgreSQL), and only then makes the contended conditional UPDATEs: the stock
+reservation with its movements (one set-based statement; a shortfall raises OutOfStock) and
+the slot booking (one statement for all hubs; SlotFull), so that the hot rows stay locked
+only until the commit that follows. On PostgreSQL 5 statements for an instant order whatever
+the basket or split, 6 for a slot order (SQLite: 5 more).
 
 The transaction is opened with savepoint=False: called inside the edge's `atomic()` block it
 adds no statements, and an error rolls back the edge's whole transaction (edges let the
@@ -48,9 +48,9 @@ from hyperlocal.orders.services.candidates import (
     SlotRow,
     basket_rows,
     candidates_from,
+    home_and_serving_hubs,
     plan_for,
     plan_from,
-    serving_hubs,
 )
 from hyperlocal.orders.services.idempotency import claim, clean_key, request_hash
 from hyperlocal.orders.services.payment import authorise
@@ -368,21 +368,20 @@ class _Home:
     cell: str
 
 
-def _home_row(user: User) -> _Home:
-    """The delivery point: from the user's cached household, else one raw SELECT."""
-    if user.household_id is not None and User.household.is_cached(user):
-        h = user.household
-        assert h is not None
-        return _Home(h.region_id, h.address, h.lat, h.lng, h.home_cell)
-    row = None
-    if user.household_id is not None:
-        with connection.cursor() as cursor:
-            cursor.execute(q.HOME, [user.household_id])
-            row = cursor.fetchone()
+def _home_and_hubs(
+    user: User, now: datetime, slot_starts_at: datetime | None
+) -> tuple[_Home, list[ServingHub]]:
+    """The delivery point and the open hubs serving it (with the slot at `slot_starts_at`),
+    in one query; the "no home" error as home_of gives it."""
+    row, hubs = (
+        (None, [])
+        if user.household_id is None
+        else home_and_serving_hubs(user.household_id, now, slot_starts_at=slot_starts_at)
+    )
     if row is None:
         home_of(user)  # raises the "no home" error
         raise AssertionError("unreachable")  # pragma: no cover
-    return _Home(*row)
+    return _Home(*row), hubs
 
 
 def _check_on_sale(lines: Sequence[LineRequest], products: Mapping[int, ProductRow]) -> None:
@@ -430,18 +429,18 @@ def write_order(
     transaction (place_order, checkout_cart). Raises before or while writing; the caller's
     transaction then rolls everything back.
 
-    Everything is read and decided first (home, hubs with their queue, hours and the slot at
-    the chosen start, products with their stock: three reads), the payment is authorised,
-    the order's rows are inserted, and only then come the contended conditional UPDATEs: the
-    stock reservation (with its movements) and the slot booking, right before the commit, so
-    that the hottest rows stay locked as briefly as possible. A reservation or booking that
-    fails (sold out or full meanwhile) voids the authorisation and rolls everything back.
+    Everything is read and decided first (the home with the hubs serving it, their queue,
+    hours and the slot at the chosen start; the products with their stock: two reads), the
+    payment is authorised, the order's rows are inserted, and only then come the contended
+    conditional UPDATEs: the stock reservation (with its movements) and the slot booking,
+    right before the commit, so that the hottest rows stay locked as briefly as possible. A
+    reservation or booking that fails (sold out or full meanwhile) voids the authorisation
+    and rolls everything back.
     """
-    home = _home_row(user)
     basket = {ln.product_id: ln.quantity for ln in lines}
     slot_start = choice.slot_starts_at if choice.kind == SLOT else None
     local_now = timezone.localtime(now)
-    hubs = serving_hubs(home.cell, local_now, slot_starts_at=slot_start)
+    home, hubs = _home_and_hubs(user, local_now, slot_start)
     products, stock = basket_rows([h.hub_id for h in hubs], list(basket))
     _check_on_sale(lines, products)
     if not hubs:

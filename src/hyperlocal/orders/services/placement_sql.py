@@ -60,23 +60,28 @@ def _placeholders(n: int) -> str:
 
 # -- reads -------------------------------------------------------------------------------------
 
-HOME = f"SELECT region_id, address, lat, lng, home_cell FROM {HOUSEHOLD} WHERE id = %s"
 
-
-@lru_cache(maxsize=4)
-def _serving_hubs_sql(postgres: bool) -> str:
+def _hub_columns(postgres: bool) -> str:
     # The opening windows come along as one text ("weekday opens closes,...") so that the hubs,
     # their policy, picking queue, hours and the requested slot are a single round trip.
     aggregate = "string_agg" if postgres else "group_concat"
-    return f"""
-SELECT sac.hub_id, h.name, h.slug, h.promise_minutes, h.prep_minutes, sac.travel_minutes,
+    return f"""sac.hub_id, h.name, h.slug, h.promise_minutes, h.prep_minutes, sac.travel_minutes,
     p.pickers, p.pick_minutes_per_order, p.instant_enabled, p.slot_lead_minutes, p.same_day_cutoff,
     (SELECT COUNT(*) FROM {SHIPMENT} q
         WHERE q.hub_id = sac.hub_id AND q.status IN (%s, %s)
         AND (q.promise_kind = %s OR q.promised_from <= %s)) AS queue,
     (SELECT {aggregate}(CAST(w.weekday AS TEXT) || ' ' || CAST(w.opens_at AS TEXT) || ' '
         || CAST(w.closes_at AS TEXT), ',') FROM {HOURS} w WHERE w.hub_id = sac.hub_id) AS hours,
-    ds.id, ds.starts_at, ds.ends_at, ds.capacity, ds.booked
+    ds.id, ds.starts_at, ds.ends_at, ds.capacity, ds.booked"""
+
+
+HUB_COLUMNS = 18
+
+
+@lru_cache(maxsize=4)
+def _serving_hubs_sql(postgres: bool) -> str:
+    return f"""
+SELECT {_hub_columns(postgres)}
 FROM {SERVICE_CELL} sac
 JOIN {HUB} h ON h.id = sac.hub_id
 LEFT JOIN {POLICY} p ON p.hub_id = sac.hub_id
@@ -88,8 +93,31 @@ ORDER BY sac.hub_id
 
 def serving_hubs_sql() -> str:
     """Parameters: the two queued statuses, the instant kind, the queue horizon, the slot
-    start (or None), the cell, the open status."""
+    start (or None), the cell, the open status. Columns: HUB_COLUMNS."""
     return _serving_hubs_sql(_postgres())
+
+
+@lru_cache(maxsize=4)
+def _home_and_hubs_sql(postgres: bool) -> str:
+    # The household's home and, joined on its cell, the open hubs serving it: one row with
+    # NULL hub columns when none does (so the home is read either way).
+    return f"""
+SELECT hh.region_id, hh.address, hh.lat, hh.lng, hh.home_cell, {_hub_columns(postgres)}
+FROM {HOUSEHOLD} hh
+LEFT JOIN ({SERVICE_CELL} sac JOIN {HUB} h ON h.id = sac.hub_id AND h.status = %s)
+    ON sac.cell = hh.home_cell
+LEFT JOIN {POLICY} p ON p.hub_id = sac.hub_id
+LEFT JOIN {SLOT} ds ON ds.hub_id = sac.hub_id AND ds.starts_at = %s
+WHERE hh.id = %s
+ORDER BY sac.hub_id
+"""
+
+
+def home_and_hubs_sql() -> str:
+    """Parameters: the two queued statuses, the instant kind, the queue horizon, the open
+    status, the slot start (or None), the household id. Columns: the home's region_id,
+    address, lat, lng, home_cell, then HUB_COLUMNS (NULL when no hub serves the home)."""
+    return _home_and_hubs_sql(_postgres())
 
 
 @lru_cache(maxsize=256)
