@@ -5,6 +5,6 @@ from __future__ import annotations
 from hyperlocal.orders.services.holds import release_expired_holds
 
 
-def release_expired_cart_holds() -> str:
-    """Give the units of expired cart holds back to stock."""
-    return f"released {release_expired_holds()} expired cart holds"
+def release_expired_cart_holds() -> int:
+    """Give the units of expired cart holds back to stock; how many holds were released."""
+    return release_expired_holds()

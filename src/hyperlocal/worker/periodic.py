@@ -46,7 +46,9 @@ def run_due(jobs: Sequence[PeriodicJob], *, clock: Callable[[], float] = time.mo
         except Exception:
             log.exception("periodic job %s failed", job.name)
             continue
-        log.info("periodic job %s: %s", job.name, result)
+        # Quiet when there was nothing to do; a job returns something truthy when it acted.
+        if result:
+            log.info("periodic job %s: %s", job.name, result)
         ran.append(job.name)
     return ran
 

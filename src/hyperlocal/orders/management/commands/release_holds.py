@@ -16,4 +16,4 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
-            self.stdout.write(release_expired_cart_holds())
+            self.stdout.write(f"released {release_expired_cart_holds()} expired cart holds")
