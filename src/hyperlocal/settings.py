@@ -129,6 +129,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"].setdefault("TEST", {})["NAME"] = ""  # in-memory for tests
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side parameter binding lets psycopg prepare a statement on the server once it has
+    # been run `prepare_threshold` times on a connection, and reuse the plan afterwards (what
+    # plain psycopg does by default). DATABASE_PREPARE_THRESHOLD=off (or empty) turns both off:
+    # needed behind PgBouncer in transaction pooling mode before 1.21, where a prepared
+    # statement does not survive the switch to another server connection.
+    _prepare = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
+    if _prepare not in {"", "off", "none", "no", "false"}:
+        try:
+            _threshold = int(_prepare)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"DATABASE_PREPARE_THRESHOLD must be an integer or 'off', got {_prepare!r}"
+            ) from exc
+        if _threshold < 0:
+            raise ImproperlyConfigured("DATABASE_PREPARE_THRESHOLD must not be negative")
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": _threshold}
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
