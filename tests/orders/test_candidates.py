@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.utils import translation
 
 from hyperlocal.accounts.models import User
 from hyperlocal.catalog.models import Product
@@ -21,6 +23,8 @@ from hyperlocal.orders.allocation import MostStock
 from hyperlocal.orders.errors import OutsideServiceArea
 from hyperlocal.orders.models import DeliverySlot, FulfilmentPolicy, Order, PromiseKind, Shipment
 from hyperlocal.orders.services.candidates import candidates_for, cost_to_serve_won, plan_for
+from hyperlocal.orders.services.placement_sql import queue_cap_sql
+from hyperlocal.orders.services.promise import instant_eta_minutes
 from hyperlocal.regions.models import Region
 from tests.factories import HONGDAE, MAPO_OFFICE, HubFactory, ProductFactory, StockFactory, UserFactory
 
@@ -105,7 +109,8 @@ def test_one_hub_with_everything_wins_with_its_eta_and_reasons(
     queue(office, 1, status="packed")  # out of the picking queue
     queue(office, 2, kind=PromiseKind.SLOT)  # tomorrow: not in today's queue
 
-    plan = plan_for(CELL, {tangerine.pk: 4, rice.pk: 1}, now=NOW)
+    with translation.override("en"):  # the explanation in the active language
+        plan = plan_for(CELL, {tangerine.pk: 4, rice.pk: 1}, now=NOW)
 
     eta = math.ceil(3 * 4 / 2) + 10 + math.ceil(ride(office))  # 3 queued, 2 pickers, 4 min each
     assert [(s.hub_id, dict(s.lines), s.eta_minutes) for s in plan.shipments] == [
@@ -177,7 +182,7 @@ def test_not_servable_gives_missing_units_and_the_inbound_time_in_three_queries(
     )
     InboundLine.objects.create(shipment=cancelled, product=tangerine, quantity_sent=10)
 
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(3), translation.override("en"):
         plan = plan_for(CELL, {tangerine.pk: 3, rice.pk: 1}, now=NOW)
     assert not plan.can_serve
     assert plan.missing == {tangerine.pk: 2}
@@ -221,3 +226,78 @@ def test_bad_baskets_are_refused(office: Hub, basket: dict[int, int], code: str)
     with pytest.raises(InvalidInput) as err:
         plan_for(CELL, basket, now=NOW)
     assert err.value.code == code
+
+
+def test_the_plan_speaks_the_active_language(office: Hub, hongdae: Hub, tangerine: Product) -> None:
+    StockFactory(hub=office, product=tangerine, on_hand=5)
+    with translation.override("ko"):
+        korean = plan_for(CELL, {tangerine.pk: 1}, now=NOW)
+    with translation.override("en"):
+        english = plan_for(CELL, {tangerine.pk: 1}, now=NOW)
+    assert korean.shipments == english.shipments
+    assert "분" in korean.summary
+    assert "min" not in korean.summary
+    assert "has the whole basket" in english.summary
+    assert {v.reason for v in korean.verdicts} != {v.reason for v in english.verdicts}
+
+
+def _cap(promise: int, prep: int, pickers: int | None, pick: int | None) -> int:
+    """queue_cap_sql() evaluated by the database for one hub and policy (None: no policy)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {queue_cap_sql()} FROM (SELECT CAST(%s AS integer) AS promise_minutes, "
+            "CAST(%s AS integer) AS prep_minutes) h, "
+            "(SELECT CAST(%s AS integer) AS pickers, CAST(%s AS integer) AS pick_minutes_per_order) p",
+            [promise, prep, pickers, pick],
+        )
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.parametrize(
+    ("promise", "prep", "pickers", "pick"),
+    [(30, 10, 2, 4), (30, 10, 1, 5), (25, 12, 3, 7), (45, 5, 4, 1), (30, 10, None, None), (20, 19, 1, 9)],
+)
+def test_the_queue_counted_up_to_the_cap_gives_the_same_eta_within_the_promise(
+    promise: int, prep: int, pickers: int | None, pick: int | None, db: None
+) -> None:
+    """The hubs read counts the picking queue only up to the cap (on PostgreSQL): within the
+    promise the ETA is exactly the one of the whole queue, and past it, still past it."""
+    cap = _cap(promise, prep, pickers, pick)
+    pickers, pick = pickers or 2, pick or 4  # the model's defaults
+    for queue_length in range(cap + 40):
+        for travel in (0.0, 0.4, 1.0, 3.7, 9.0, promise - prep + 0.5):
+
+            def eta(q: int, travel: float = travel) -> int:
+                return instant_eta_minutes(
+                    queue_length=q, pickers=pickers, pick_minutes_per_order=pick,
+                    prep_minutes=prep, travel_minutes=travel,
+                )  # fmt: skip
+
+            true, capped = eta(queue_length), eta(min(queue_length, cap))
+            if true <= promise:
+                assert capped == true
+            else:
+                assert capped > promise
+    # The cap is the smallest such queue: one fewer keeps the promise with no ride at all.
+    assert instant_eta_minutes(
+        queue_length=cap - 1, pickers=pickers, pick_minutes_per_order=pick, prep_minutes=prep,
+        travel_minutes=0,
+    ) <= promise  # fmt: skip
+
+
+def test_a_long_queue_is_counted_up_to_the_cap_and_instant_is_refused(
+    office: Hub, tangerine: Product
+) -> None:
+    FulfilmentPolicy.objects.update_or_create(
+        hub=office, defaults={"pickers": 1, "pick_minutes_per_order": 5}
+    )
+    StockFactory(hub=office, product=tangerine, on_hand=5)
+    queue(office, 1)
+    [before] = candidates_for(CELL, {tangerine.pk: 1}, now=NOW)[0]
+    assert before.eta_minutes == 5 + 10 + math.ceil(ride(office))  # exact: within the promise
+    assert before.meets_promise
+    queue(office, 11)  # 12 waiting; the cap is (30 - 10) * 1 // 5 + 1 = 5
+    [after] = candidates_for(CELL, {tangerine.pk: 1}, now=NOW)[0]
+    counted = 5 if connection.vendor == "postgresql" else 12
+    assert after.eta_minutes == counted * 5 + 10 + math.ceil(ride(office))
+    assert not after.meets_promise

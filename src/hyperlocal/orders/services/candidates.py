@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from hyperlocal.errors import InvalidInput
 from hyperlocal.hubs.models import Hub
@@ -318,7 +318,8 @@ def plan_from(
     (one query) and allocate again with it (for `earliest_at`)."""
     moment = timezone.localtime(now)
     strategy = strategy or strategy_named(settings.ALLOCATION_STRATEGY)
-    plan = allocate(basket, candidates, strategy, now=moment, instant=instant, names=names)
+    language = translation.get_language() or settings.LANGUAGE_CODE  # the explanation's words
+    plan = allocate(basket, candidates, strategy, now=moment, instant=instant, names=names, language=language)
     if plan.can_serve:
         return plan
     arrivals: dict[int, list[tuple[datetime, int, int]]] = {}
@@ -329,7 +330,9 @@ def plan_from(
     if not arrivals:
         return plan
     with_inbound = [replace(c, incoming=tuple(arrivals.get(c.hub_id, ()))) for c in candidates]
-    return allocate(basket, with_inbound, strategy, now=moment, instant=instant, names=names)
+    return allocate(
+        basket, with_inbound, strategy, now=moment, instant=instant, names=names, language=language
+    )
 
 
 def plan_for(

@@ -16,8 +16,9 @@ hot rows stay locked for as short a time as possible).
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 
 from hyperlocal.accounts.models import Household
 from hyperlocal.catalog.models import Merchant, Product
@@ -49,6 +50,12 @@ PAYMENT = Payment._meta.db_table
 EVENT = OrderEvent._meta.db_table
 
 
+def _policy_default(name: str) -> Any:
+    field = FulfilmentPolicy._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field.get_default()
+
+
 def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
@@ -61,15 +68,39 @@ def _placeholders(n: int) -> str:
 # -- reads -------------------------------------------------------------------------------------
 
 
+def queue_cap_sql() -> str:
+    """The smallest picking queue with which the instant ETA (promise.instant_eta_minutes)
+    exceeds the hub's promise even with no ride at all: ceil(q * pick / pickers) + prep >
+    promise  <=>  q > (promise - prep) * pickers / pick, so q = floor(that) + 1. Any queue
+    shorter than this is counted exactly; a longer one is counted as this many, which still
+    breaks the promise (so the ETA shown for a late hub can be lower than the true one). The
+    policy's columns, or the model's defaults for a hub without a policy; 0 without a hub."""
+    budget = "(h.promise_minutes - h.prep_minutes)"
+    pickers = f"COALESCE(p.pickers, {int(_policy_default('pickers'))})"
+    pick = f"COALESCE(p.pick_minutes_per_order, {int(_policy_default('pick_minutes_per_order'))})"
+    return (
+        f"COALESCE(CASE WHEN {budget} < 0 OR {pick} <= 0 THEN 0 "
+        f"ELSE {budget} * {pickers} / {pick} + 1 END, 0)"
+    )
+
+
 def _hub_columns(postgres: bool) -> str:
     # The opening windows come along as one text ("weekday opens closes,...") so that the hubs,
     # their policy, picking queue, hours and the requested slot are a single round trip.
     aggregate = "string_agg" if postgres else "group_concat"
+    waiting = f"""SELECT 1 FROM {SHIPMENT} q
+        WHERE q.hub_id = sac.hub_id AND q.status IN (%s, %s)
+        AND (q.promise_kind = %s OR q.promised_from <= %s)"""
+    if postgres:
+        # Counted only up to queue_cap: beyond it the instant ETA breaks the promise whatever
+        # the ride, so the exact length changes nothing and the count stays bounded however
+        # long the queue grows. (SQLite refuses an outer column in LIMIT: it counts them all.)
+        queue = f"(SELECT COUNT(*) FROM ({waiting} LIMIT {queue_cap_sql()}) waiting)"
+    else:
+        queue = f"(SELECT COUNT(*) FROM ({waiting}) waiting)"
     return f"""sac.hub_id, h.name, h.slug, h.promise_minutes, h.prep_minutes, sac.travel_minutes,
     p.pickers, p.pick_minutes_per_order, p.instant_enabled, p.slot_lead_minutes, p.same_day_cutoff,
-    (SELECT COUNT(*) FROM {SHIPMENT} q
-        WHERE q.hub_id = sac.hub_id AND q.status IN (%s, %s)
-        AND (q.promise_kind = %s OR q.promised_from <= %s)) AS queue,
+    {queue} AS queue,
     (SELECT {aggregate}(CAST(w.weekday AS TEXT) || ' ' || CAST(w.opens_at AS TEXT) || ' '
         || CAST(w.closes_at AS TEXT), ',') FROM {HOURS} w WHERE w.hub_id = sac.hub_id) AS hours,
     ds.id, ds.starts_at, ds.ends_at, ds.capacity, ds.booked"""
