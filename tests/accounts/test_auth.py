@@ -80,3 +80,21 @@ def test_a_session_reads_and_needs_csrf_to_write(resident: User) -> None:
         ME, {"display_name": "x"}, content_type="application/json", HTTP_X_CSRFTOKEN=token
     )
     assert response.status_code == 200
+
+
+def test_the_last_use_is_written_at_most_once_an_hour_and_the_lookup_is_one_query(
+    resident: User, django_assert_num_queries
+) -> None:
+    token, key = services.issue_token(resident, "phone")
+    first = timezone.now()
+    with django_assert_num_queries(2):  # the lookup, and the first use written
+        assert services.user_for_key(key, now=first) == resident
+    with django_assert_num_queries(1):  # within the hour: the lookup only
+        assert services.user_for_key(key, now=first + timedelta(minutes=59)) == resident
+    token.refresh_from_db()
+    assert token.last_used_at == first
+    later = first + timedelta(hours=1, seconds=1)
+    with django_assert_num_queries(2):
+        assert services.user_for_key(key, now=later) == resident
+    token.refresh_from_db()
+    assert token.last_used_at == later

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from hyperlocal.accounts.models import ApiToken, User
@@ -18,6 +18,8 @@ from hyperlocal.errors import NotFound
 TOKEN_PREFIX = "hl_"
 NAME_MAX = 100
 CREDENTIAL_MAX = 4096
+# How precisely a token's last use is recorded (a write at most this often per token).
+LAST_USED_GRANULARITY = timedelta(hours=1)
 
 
 def hash_key(key: str) -> str:
@@ -53,18 +55,26 @@ def token_for_credentials(*, username: str, password: str, name: str = "api") ->
 
 
 def user_for_key(key: str, *, now: datetime | None = None) -> User | None:
-    """The active owner of a live (not revoked, not expired) token."""
+    """The active owner of a live (not revoked, not expired) token.
+
+    One query reads the token's id and last use with its user; the last use is written at most
+    once an hour per token, by a conditional UPDATE in the caller's transaction (if any), so
+    that busy clients neither write on every call nor pay for a transaction of its own."""
     now = now or timezone.now()
     token = (
         ApiToken.objects.select_related("user")
+        .only("id", "last_used_at", "user")
         .filter(key_hash=hash_key(key), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
         .first()
     )
     if token is None:
         return None
-    # One cheap UPDATE at most once a minute, so that busy clients don't write on every call.
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    stale = now - LAST_USED_GRANULARITY
+    if token.last_used_at is None or token.last_used_at <= stale:
+        # Conditional: of concurrent requests with the same token, only one writes.
+        ApiToken.objects.filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale), pk=token.pk
+        ).update(last_used_at=now)
     return token.user
 
 
