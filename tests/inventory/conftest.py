@@ -3,8 +3,6 @@ levels written through the services (so that every level has the movement explai
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -29,12 +27,10 @@ from tests.factories import (
 
 @pytest.fixture(autouse=True)
 def _postgres_only(request: pytest.FixtureRequest) -> None:
-    """Tests marked postgres_only are skipped, visibly, on SQLite; with CI=true a missing
-    PostgreSQL is a failure (CI must run them)."""
+    """Tests marked postgres_only are skipped, visibly, on SQLite. `make test` runs them in its
+    PostgreSQL pass, which CI cannot skip (the Makefile fails with CI=true and no DATABASE_URL)."""
     if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
         reason = "needs PostgreSQL (set DATABASE_URL=postgres://...)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}: CI must run the PostgreSQL tests")
         pytest.skip(reason)
 
 
