@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Prefetch
@@ -135,6 +135,23 @@ def event_out(event: OrderEvent) -> EventOut:
     )
 
 
+def _order_fields(order: Order) -> dict[str, Any]:
+    """The order's own fields, as both the read-back and the just-written detail show them."""
+    return {
+        "id": order.pk,
+        "code": order.code,
+        "status": cast(OrderStatusName, order.status),
+        "placed_at": order.placed_at,
+        "delivery_address": order.delivery_address,
+        "delivery_cell": order.delivery_cell,
+        "items_won": order.items_won,
+        "delivery_fee_won": order.delivery_fee_won,
+        "total_won": order.total_won,
+        "currency": order.currency,
+        "allocation": order.allocation if isinstance(order.allocation, dict) else {},
+    }
+
+
 def order_detail_out(order: Order) -> OrderDetailOut:
     """The whole order in five queries (shipments with hubs and slots, lines with products,
     payments, events with actors)."""
@@ -147,19 +164,9 @@ def order_detail_out(order: Order) -> OrderDetailOut:
         .order_by("promised_by", "pk")
     )
     return OrderDetailOut(
-        id=order.pk,
-        code=order.code,
-        status=cast(OrderStatusName, order.status),
-        placed_at=order.placed_at,
-        delivery_address=order.delivery_address,
-        delivery_cell=order.delivery_cell,
-        items_won=order.items_won,
-        delivery_fee_won=order.delivery_fee_won,
-        total_won=order.total_won,
-        currency=order.currency,
+        **_order_fields(order),
         payments=[payment_out(p) for p in Payment.objects.filter(order_id=order.pk).order_by("pk")],
         shipments=[shipment_out(s) for s in shipments],
-        allocation=order.allocation if isinstance(order.allocation, dict) else {},
         timeline=[
             event_out(e)
             for e in OrderEvent.objects.filter(order_id=order.pk).select_related("actor").order_by("at", "pk")
@@ -177,16 +184,7 @@ def written_order_out(written: WrittenOrder) -> OrderDetailOut:
     order, payment, event = written.order, written.payment, written.event
     shipments = sorted(written.shipments, key=lambda s: (s.promised_by, s.id))
     return OrderDetailOut(
-        id=order.pk,
-        code=order.code,
-        status=cast(OrderStatusName, order.status),
-        placed_at=order.placed_at,
-        delivery_address=order.delivery_address,
-        delivery_cell=order.delivery_cell,
-        items_won=order.items_won,
-        delivery_fee_won=order.delivery_fee_won,
-        total_won=order.total_won,
-        currency=order.currency,
+        **_order_fields(order),
         payments=[
             PaymentOut(
                 id=payment.id,
@@ -241,7 +239,6 @@ def written_order_out(written: WrittenOrder) -> OrderDetailOut:
             )
             for s in shipments
         ],
-        allocation=order.allocation if isinstance(order.allocation, dict) else {},
         timeline=[
             EventOut(
                 at=_utc(event.at),
