@@ -1,5 +1,6 @@
 """Dispatch rounds on plain dataclasses: what a round sees and decides, and the strategies."""
 
+from .greedy import GreedyDispatch
 from .model import (
     CarriedStop,
     CourierPlan,
@@ -10,14 +11,20 @@ from .model import (
     RoundInput,
     RoundPlan,
 )
+from .optimised import OptimisedDispatch
+from .strategies import STRATEGIES, strategy_named
 
 __all__ = [
+    "STRATEGIES",
     "CarriedStop",
     "CourierPlan",
     "CourierState",
     "DispatchStrategy",
+    "GreedyDispatch",
     "OpenShipment",
+    "OptimisedDispatch",
     "PlannedStop",
     "RoundInput",
     "RoundPlan",
+    "strategy_named",
 ]

@@ -1,0 +1,106 @@
+"""What comes out of the solver, with times and distances recomputed in double precision."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .problem import RoutingProblem
+
+__all__ = ["Route", "RoutingSolution", "Trip", "Visit", "schedule_route"]
+
+
+@dataclass(frozen=True)
+class Visit:
+    client: int
+    arrival: float  # at the door
+    start: float  # service begins: max(arrival, tw_early)
+    late_by: float  # max(0, start - tw_late); 0 in a feasible solution
+
+
+@dataclass(frozen=True)
+class Trip:
+    """Depot -> visits -> depot, leaving at ``departure`` and back at ``return_at``."""
+
+    start_depot: int
+    end_depot: int
+    departure: float
+    visits: tuple[Visit, ...]
+    return_at: float
+    distance: float
+
+
+@dataclass(frozen=True)
+class Route:
+    vehicle_type: int
+    trips: tuple[Trip, ...]
+
+    @property
+    def visits(self) -> tuple[Visit, ...]:
+        return tuple(visit for trip in self.trips for visit in trip.visits)
+
+    @property
+    def distance(self) -> float:
+        return sum(trip.distance for trip in self.trips)
+
+    @property
+    def end_time(self) -> float:
+        return self.trips[-1].return_at if self.trips else 0.0
+
+
+@dataclass(frozen=True)
+class RoutingSolution:
+    routes: tuple[Route, ...]
+    unassigned: tuple[int, ...]  # optional clients left out (and required ones, if infeasible)
+    feasible: bool  # by the solver's integer model
+    runtime_s: float
+    iterations: int
+
+    @property
+    def distance(self) -> float:
+        """Total distance in the problem's units, summed in double precision."""
+        return sum(route.distance for route in self.routes)
+
+    @property
+    def max_late_by(self) -> float:
+        return max((visit.late_by for route in self.routes for visit in route.visits), default=0.0)
+
+
+def schedule_route(
+    problem: RoutingProblem, vehicle_type: int, trips: Sequence[tuple[int, int, Sequence[int]]]
+) -> Route:
+    """Earliest schedule of ``trips`` (start depot, end depot, client indices) in floats.
+
+    Each trip leaves as soon as the vehicle is at its depot, its shift has begun and every
+    client on it is released; the vehicle then waits at a door for a window to open.
+    """
+    vehicle = problem.vehicle_types[vehicle_type]
+    distance = problem.distances[vehicle.profile]
+    duration = problem.durations[vehicle.profile]
+    clients = problem.clients
+    free_at = max(0.0, vehicle.tw_early)
+    result: list[Trip] = []
+    for start_depot, end_depot, visits in trips:
+        depot = problem.depots[start_depot]
+        here = depot.location
+        released = max((clients[c].release for c in visits), default=0.0)
+        departure = float(max(free_at, released, depot.tw_early))
+        now = departure
+        travelled = 0.0
+        planned: list[Visit] = []
+        for c in visits:
+            client = clients[c]
+            arrival = now + float(duration[here, client.location])
+            start = max(arrival, client.tw_early)
+            late_by = max(0.0, start - client.tw_late) if math.isfinite(client.tw_late) else 0.0
+            planned.append(Visit(c, arrival, start, late_by))
+            travelled += float(distance[here, client.location])
+            now = start + client.service
+            here = client.location
+        home = problem.depots[end_depot].location
+        return_at = now + float(duration[here, home])
+        travelled += float(distance[here, home])
+        result.append(Trip(start_depot, end_depot, departure, tuple(planned), return_at, travelled))
+        free_at = return_at
+    return Route(vehicle_type, tuple(result))
