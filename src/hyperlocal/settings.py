@@ -242,6 +242,20 @@ FREE_DELIVERY_FROM_WON = env_int("FREE_DELIVERY_FROM_WON", 30000)
 # How many days ahead residents may book a delivery slot.
 SLOT_DAYS_AHEAD = env_int("SLOT_DAYS_AHEAD", 2)
 # What `hyperlocal worker` runs: (dotted path of a function, interval in seconds).
+# Dispatch: a round per open hub every DISPATCH_ROUND_S seconds, planned by DISPATCH_STRATEGY
+# ("optimised" with PyVRP, or the "greedy" baseline) within DISPATCH_TIME_LIMIT_S per round.
+DISPATCH_ROUND_S = env_float("DISPATCH_ROUND_S", 60.0)
+DISPATCH_STRATEGY = os.environ.get("DISPATCH_STRATEGY", "optimised")
+if DISPATCH_STRATEGY not in {"optimised", "greedy"}:
+    raise ImproperlyConfigured("DISPATCH_STRATEGY must be 'optimised' or 'greedy'")
+DISPATCH_TIME_LIMIT_S = env_float("DISPATCH_TIME_LIMIT_S", 1.0)
+# The demo's simulated couriers ride by themselves (clock in, pick up, deliver) when on.
+DISPATCH_AUTOPILOT = env_bool("DISPATCH_AUTOPILOT", False)
 PERIODIC_JOBS: list[tuple[str, float]] = [
     ("hyperlocal.orders.jobs.release_expired_cart_holds", env_float("PERIODIC_HOLDS_S", 30.0)),
+    ("hyperlocal.dispatch.jobs.run_dispatch_rounds", DISPATCH_ROUND_S),
 ]
+if DISPATCH_AUTOPILOT:
+    PERIODIC_JOBS.append(
+        ("hyperlocal.dispatch.jobs.advance_simulated_couriers", env_float("DISPATCH_AUTOPILOT_S", 10.0))
+    )
