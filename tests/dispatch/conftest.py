@@ -13,6 +13,7 @@ from django.db import connection
 from hyperlocal.accounts.models import User
 from hyperlocal.dispatch.models import Courier, Shift
 from hyperlocal.hubs.models import Hub
+from hyperlocal.inventory.models import Stock
 from hyperlocal.orders.models import Order, OrderStatus, Shipment
 from hyperlocal.regions.models import Region
 from tests.factories import UserFactory
@@ -93,4 +94,6 @@ class Fleet:
 
 @pytest.fixture
 def fleet(mapo: Region) -> Fleet:
-    return Fleet(world=build_world(), now=NOW)
+    world = build_world()
+    Stock.objects.all().update(on_hand=500)
+    return Fleet(world=world, now=NOW)
