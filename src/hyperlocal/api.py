@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from hyperlocal import __version__
 from hyperlocal.accounts.api import router as accounts_router
 from hyperlocal.catalog.api import router as catalog_router
+from hyperlocal.dispatch.api import router as dispatch_router
 from hyperlocal.errors import DomainError
 from hyperlocal.hubs.api import router as hubs_router
 from hyperlocal.inventory.api import router as inventory_router
@@ -23,7 +24,7 @@ api = NinjaAPI(
     version=__version__,
     description=(
         "Neighbourhood commerce: residents and households, merchants and products, hubs and "
-        "their service areas, hub stock, carts, checkout, orders and picking. "
+        "their service areas, hub stock, carts, checkout, orders and picking, couriers and dispatch. "
         "Authenticate with a browser session (send the CSRF token on "
         "writes) or with `Authorization: Bearer <token>` from `POST /api/accounts/tokens`."
     ),
@@ -35,6 +36,7 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/hubs", hubs_router)
 api.add_router("/inventory", inventory_router)
 api.add_router("/orders", orders_router)
+api.add_router("/dispatch", dispatch_router)
 
 
 @api.exception_handler(DomainError)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from hyperlocal.accounts.models import User
 from hyperlocal.dispatch.models import Courier, Shift
@@ -97,3 +98,11 @@ def fleet(mapo: Region) -> Fleet:
     world = build_world()
     Stock.objects.all().update(on_hand=500)
     return Fleet(world=world, now=NOW)
+
+
+@pytest.fixture
+def live_fleet(mapo: Region) -> Fleet:
+    """The same world on the real clock (the API and pages use the time of the request)."""
+    world = build_world()
+    Stock.objects.all().update(on_hand=500)
+    return Fleet(world=world, now=timezone.now())

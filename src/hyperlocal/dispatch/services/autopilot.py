@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import partial
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
