@@ -52,6 +52,19 @@ def test_city_hall_to_gangnam_by_bike() -> None:
     assert m[0, 1] == 0.0
 
 
+def test_circuity_road_metres_are_the_stretched_great_circle_for_any_mode() -> None:
+    model = CircuityModel(circuity=1.25, speeds_m_per_min={Mode.BIKE: 100.0})
+    for mode in (Mode.BIKE, Mode.SCOOTER):
+        metres = model.metres([CITY_HALL, HONGIK], [GANGNAM], mode)
+        assert metres.shape == (2, 1)
+        assert metres[0, 0] == pytest.approx(haversine_m(CITY_HALL, GANGNAM) * 1.25)
+    # minutes x speed gives the same road distance back
+    minutes = model.minutes([HONGIK], [GANGNAM], Mode.BIKE)
+    assert minutes[0, 0] * 100.0 == pytest.approx(model.metres([HONGIK], [GANGNAM], Mode.BIKE)[0, 0])
+    with pytest.raises(ValueError, match="boat"):
+        model.metres([HONGIK], [GANGNAM], "boat")  # type: ignore[arg-type]
+
+
 def test_matrix_orientation_and_custom_speeds() -> None:
     model = CircuityModel(circuity=1.0, speeds_m_per_min={Mode.WALK: 60.0})
     origins, dests = [MAPO_OFFICE, HONGIK], [CITY_HALL, GANGNAM, HONGIK]

@@ -60,6 +60,16 @@ class CircuityModel:
         )
         return result
 
+    def metres(
+        self, origins: Sequence[Point], destinations: Sequence[Point], mode: Mode
+    ) -> npt.NDArray[np.float64]:
+        """Road metres: the stretched great circle, the same for every mode (courier-km)."""
+        Mode(mode)  # an unknown mode fails here as it does in ``minutes``
+        o_lat, o_lng = points_to_arrays(origins)
+        d_lat, d_lng = points_to_arrays(destinations)
+        result: npt.NDArray[np.float64] = haversine_matrix_m(o_lat, o_lng, d_lat, d_lng) * self.circuity
+        return result
+
     def max_reach_m(self, minutes: float, mode: Mode) -> float:
         # Exact inverse of ``minutes``: the road distance covered, unstretched.
         if not minutes >= 0:

@@ -63,6 +63,10 @@ def to_pyvrp(problem: RoutingProblem) -> pyvrp.ProblemData:
         )
         for d in problem.depots
     ]
+    for c, client in enumerate(problem.clients):
+        early = _ceil(max(0.0, client.tw_early), ts)
+        if math.isfinite(client.tw_late) and _floor(client.tw_late, ts) < early:
+            raise InvalidProblem(f"client {c}: time window vanishes at duration_scale {ts}")
     clients = [
         pyvrp.Client(
             c.location,
@@ -91,9 +95,6 @@ def to_pyvrp(problem: RoutingProblem) -> pyvrp.ProblemData:
         )
         for v in problem.vehicle_types
     ]
-    for c, client in enumerate(clients):
-        if client.tw_late < client.tw_early:  # a window narrower than one integer step
-            raise InvalidProblem(f"client {c}: time window vanishes at duration_scale {ts}")
     # PyVRP's stubs type matrices loosely; these are int64 arrays as it expects.
     distances: list[Any] = [_matrix(m, ds, up=False) for m in problem.distances]
     durations: list[Any] = [_matrix(m, ts, up=True) for m in problem.durations]
@@ -176,7 +177,9 @@ def solve(
     return RoutingSolution(
         routes=tuple(routes),
         unassigned=tuple(c for c in range(len(problem.clients)) if c not in visited),
-        feasible=bool(best.is_feasible()),
+        # An edge the caller marked unreachable (inf) makes a route infeasible whatever
+        # the integer model thought of its large stand-in value.
+        feasible=bool(best.is_feasible()) and all(math.isfinite(r.distance) for r in routes),
         runtime_s=time.perf_counter() - started,
         iterations=int(result.num_iterations),
     )
