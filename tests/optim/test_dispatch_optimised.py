@@ -127,3 +127,20 @@ def test_bad_settings_are_refused() -> None:
         OptimisedDispatch(time_limit_s=0)
     with pytest.raises(ValueError, match="margin_minutes"):
         OptimisedDispatch(margin_minutes=-1)
+
+
+def test_malformed_times_leave_that_shipment_waiting_and_the_round_goes_on() -> None:
+    broken = (
+        OpenShipment("nan", north(500), 1, ready_at=math.nan, due_by=NOW + 30),
+        OpenShipment("inverted", north(500), 1, ready_at=NOW, due_by=NOW + 30, due_from=NOW + 40),
+    )
+    result = plan((*broken, shipment("ok", 700)), (courier("c"),))
+    assert [s.shipment_id for t in result.trips for s in t.stops] == ["ok"]
+    assert set(result.waiting) == {"nan", "inverted"}
+
+
+def test_a_slot_window_that_opens_at_the_margin_still_solves() -> None:
+    slot = OpenShipment("slot", north(500), 1, ready_at=NOW, due_by=NOW + 30.1234, due_from=NOW + 27.1234)
+    result = plan((slot,), (courier("c"),))
+    (trip,) = result.trips
+    assert trip.stops[0].eta >= NOW + 27.1234 - 1e-6

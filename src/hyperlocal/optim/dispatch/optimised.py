@@ -12,13 +12,27 @@ from hyperlocal.geo import Mode, TravelTimeModel
 
 from ..routing import Client, Depot, RoutingProblem, RoutingSolution, VehicleType, solve
 from .geometry import RoundGeometry, is_late
-from .model import CourierPlan, CourierState, PlannedStop, RoundInput, RoundPlan
+from .model import CourierPlan, CourierState, OpenShipment, PlannedStop, RoundInput, RoundPlan
 
 __all__ = ["OptimisedDispatch"]
 
 # Worth more than any detour (metres): the solver leaves a shipment out only when no
 # courier can take it within its window.
 _PRIZE_M = 1_000_000.0
+_MIN_WINDOW = 0.01  # minutes
+
+
+def _well_formed(shipment: OpenShipment) -> bool:
+    """Times the solver can take; anything else waits (flagged) rather than fail the round."""
+    due_from = shipment.due_from
+    return (
+        math.isfinite(shipment.ready_at)
+        and math.isfinite(shipment.due_by)
+        and (due_from == -math.inf or (math.isfinite(due_from) and due_from <= shipment.due_by))
+        and math.isfinite(shipment.service_minutes)
+        and shipment.service_minutes >= 0
+        and shipment.items >= 0
+    )
 
 
 @dataclass(frozen=True)
@@ -103,7 +117,7 @@ class OptimisedDispatch:
         planned = [
             i
             for i, s in enumerate(shipments)
-            if direct[i].courier >= 0 and s.ready_at <= now + self.horizon_minutes
+            if direct[i].courier >= 0 and s.ready_at <= now + self.horizon_minutes and _well_formed(s)
         ]
         trips: list[CourierPlan] = []
         if planned and couriers:
@@ -181,7 +195,8 @@ class OptimisedDispatch:
                     demand=shipment.items,
                     service=shipment.service_minutes,
                     tw_early=shipment.due_from - now,
-                    tw_late=max(due, shipment.due_from) - now,
+                    # A window at least a step wide, so that rounding to integers keeps it.
+                    tw_late=max(due, shipment.due_from + _MIN_WINDOW) - now,
                     release=shipment.ready_at - now,
                     required=False,
                     prize=_PRIZE_M,
