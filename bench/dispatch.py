@@ -1,0 +1,311 @@
+"""Dispatch on a simulated day: optimised rounds (PyVRP) against the greedy baseline.
+
+Run from the repository root with the project's virtualenv:
+
+    .venv/bin/python bench/dispatch.py              # the day and the round timing
+    .venv/bin/python bench/dispatch.py --scale      # also the 50,000-order day
+    .venv/bin/python bench/dispatch.py --quick      # a small smoke run (well under a minute)
+
+1. The demo city's day, in memory: Mapo-gu, 4 hubs, 10:00-22:00, 4,000 orders with a lunch
+   and an evening peak, a 60-minute instant promise, couriers on bikes and scooters in
+   shifts sized from the demand curve, rounds every 60 s. The same orders are dispatched by
+   the greedy baseline and by optimised rounds in one run; it prints courier-km per
+   delivered order for both, the reduction, and the on-time rates.
+2. The time to decide one round for a hub with 60 open shipments and 15 couriers (sampled
+   rounds at the production budget, RoundInput.time_limit_s), p95.
+3. With --scale: 50,000 orders over 10 hubs, optimised, hubs in 2 processes; total time and
+   time per round, at a per-round iteration budget printed with the figures.
+
+See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SEED = 20240601
+
+TARGET_KM_REDUCTION = 0.25
+TARGET_ON_TIME = 0.98
+TARGET_GREEDY_ON_TIME = 0.95
+TARGET_ROUND_P95_S = 2.0
+TARGET_SCALE_S = 300.0
+
+
+@dataclass(frozen=True)
+class Size:
+    orders: int
+    hubs: int
+    hours: float
+    homes: int
+    sample_rounds: int
+    scale_orders: int
+    scale_hubs: int
+    scale_homes: int
+
+
+FULL = Size(4000, 4, 12.0, 8000, 20, 50_000, 10, 30_000)
+QUICK = Size(300, 2, 2.0, 1500, 3, 2000, 4, 3000)
+
+
+def setup_django() -> Callable[[Any], bool]:
+    """The demo's river band (``on_land``) lives beside Django models; importing it needs
+    the app registry, not a database (nothing here opens a connection)."""
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "hyperlocal.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(40),
+            "LOG_LEVEL": "ERROR",
+        }
+    )
+    import django
+
+    django.setup()
+    from hyperlocal.simulation.demo.river import on_land
+
+    return on_land
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+# --- 1. the day -------------------------------------------------------------------------------
+
+
+def day_comparison(size: Size, args: argparse.Namespace, on_land: Callable[[Any], bool]) -> dict[str, Any]:
+    from hyperlocal.optim.dispatch import GreedyDispatch, OptimisedDispatch
+    from hyperlocal.simulation.day import DayConfig, DayPlan, kpis, run_day, synthetic_day
+
+    plan = DayPlan(orders=size.orders, hubs=size.hubs, hours=size.hours, homes=size.homes, seed=args.seed)
+    scenario = synthetic_day(plan, accept=on_land)
+    bikes = sum(1 for c in scenario.couriers if c.mode == "bike")
+    say(
+        f"day: {scenario.name}; {len(scenario.couriers)} courier shifts ({bikes} bike, "
+        f"{len(scenario.couriers) - bikes} scooter), pickers per hub {[h.pickers for h in scenario.hubs]}, "
+        f"promise {plan.promise_minutes:g} min, rounds every {args.round_seconds:g} s"
+    )
+    config = DayConfig(round_seconds=args.round_seconds, time_limit_s=args.time_limit, seed=args.seed)
+    optimised = OptimisedDispatch(max_iterations=args.iterations)
+    budget = f"max_iterations={args.iterations}, time_limit_s={args.time_limit:g}"
+    results = {}
+    for strategy in (GreedyDispatch(), optimised):
+        result = run_day(scenario, strategy, config, processes=args.processes)
+        results[strategy.name] = kpis(result)
+        k = results[strategy.name]
+        say(
+            f"  {strategy.name:<9} {result.wall_seconds:6.1f} s  delivered {k.delivered:,}/{k.orders:,}  "
+            f"on time {k.on_time_rate:.2%}  click-to-door p50 {k.click_to_door_p50:.1f} / "
+            f"p90 {k.click_to_door_p90:.1f} min  km/order {k.km_per_delivered:.3f}  "
+            f"orders/trip {k.orders_per_trip:.2f}  orders/courier-h {k.orders_per_courier_hour:.2f}  "
+            f"utilisation {k.utilisation:.0%}  rounds {k.rounds:,} (mean {k.round_mean_s * 1000:.0f} ms, "
+            f"p95 {k.round_p95_s * 1000:.0f} ms)" + (f"  [{budget}]" if strategy is optimised else "")
+        )
+    greedy, best = results["greedy"], results["optimised"]
+    reduction = 1 - best.km_per_delivered / greedy.km_per_delivered
+    say(
+        f"  courier-km per delivered order: optimised {best.km_per_delivered:.3f} vs greedy "
+        f"{greedy.km_per_delivered:.3f} = {reduction:.1%} fewer (target >= {TARGET_KM_REDUCTION:.0%})"
+    )
+    say(
+        f"  on time: optimised {best.on_time_rate:.2%} vs greedy {greedy.on_time_rate:.2%} "
+        f"(targets: optimised >= {TARGET_ON_TIME:.0%} and >= greedy; greedy >= {TARGET_GREEDY_ON_TIME:.0%})"
+    )
+    met = {
+        "km_reduction": reduction >= TARGET_KM_REDUCTION,
+        "optimised_on_time": best.on_time_rate >= TARGET_ON_TIME and best.on_time_rate >= greedy.on_time_rate,
+        "greedy_on_time": greedy.on_time_rate >= TARGET_GREEDY_ON_TIME,
+    }
+    return {
+        "scenario": scenario.name,
+        "couriers": len(scenario.couriers),
+        "budget": budget,
+        "greedy": asdict(greedy),
+        "optimised": asdict(best),
+        "km_reduction": reduction,
+        "met": met,
+    }
+
+
+# --- 2. one round -----------------------------------------------------------------------------
+
+
+def round_inputs(count: int, seed: int, on_land: Callable[[Any], bool]) -> list[Any]:
+    """Rounds of a busy hub: 60 open shipments (some still being packed) and 15 couriers
+    (some out on a trip), drop-offs at homes of the hub's area."""
+    from hyperlocal.geo import CircuityModel, Mode
+    from hyperlocal.optim.dispatch import CourierState, OpenShipment, RoundInput
+    from hyperlocal.simulation.day import DayPlan, HubSpec, allocate_hub, mapo_city
+
+    rng = np.random.default_rng(seed)
+    city = mapo_city(DayPlan().homes, 4, rng, on_land)
+    reach = CircuityModel().max_reach_m(45, Mode.BIKE)
+    hubs = [HubSpec(f"h{n}", p, reach_m=reach) for n, p in enumerate(city.hub_sites)]
+    mine = np.flatnonzero(allocate_hub(city.homes, hubs) == 0)
+    rounds = []
+    for n in range(count):
+        now = 600.0 + 7 * n
+        shipments = []
+        for k, i in enumerate(rng.choice(mine, size=60, replace=False)):
+            placed = now - float(rng.uniform(0, 25))
+            shipments.append(
+                OpenShipment(
+                    id=f"s{k}",
+                    drop_off=city.homes[int(i)],
+                    items=int(rng.integers(1, 6)),
+                    ready_at=placed + float(rng.uniform(4, 20)),
+                    due_by=placed + 60,
+                )
+            )
+        couriers = []
+        for k in range(15):
+            mode = Mode.SCOOTER if k % 5 < 2 else Mode.BIKE
+            couriers.append(
+                CourierState(
+                    id=f"c{k}",
+                    mode=mode,
+                    capacity_items=int(rng.integers(16, 29) if mode == Mode.SCOOTER else rng.integers(8, 15)),
+                    at=hubs[0].point,
+                    shift_ends_at=now + float(rng.uniform(90, 240)),
+                    available_from=now + (float(rng.uniform(0, 20)) if k % 3 == 0 else 0.0),
+                )
+            )
+        rounds.append(RoundInput("h0", hubs[0].point, now, tuple(shipments), tuple(couriers), seed=seed + n))
+    return rounds
+
+
+def round_timing(size: Size, args: argparse.Namespace, on_land: Callable[[Any], bool]) -> dict[str, Any]:
+    from hyperlocal.geo import CircuityModel
+    from hyperlocal.optim.dispatch import GreedyDispatch, OptimisedDispatch
+
+    travel = CircuityModel()
+    inputs = round_inputs(size.sample_rounds, args.seed, on_land)
+    figures: dict[str, Any] = {}
+    for strategy in (GreedyDispatch(), OptimisedDispatch()):
+        seconds, planned = [], []
+        for round_input in inputs:
+            started = time.perf_counter()
+            plan = strategy.plan(round_input, travel)
+            seconds.append(time.perf_counter() - started)
+            planned.append(sum(len(t.stops) for t in plan.trips))
+        p95 = float(np.percentile(seconds, 95))
+        figures[strategy.name] = {"p95_s": p95, "mean_s": float(np.mean(seconds)), "trips_stops": planned}
+        say(
+            f"  {strategy.name:<9} p95 {p95:.3f} s, mean {np.mean(seconds):.3f} s over {len(inputs)} rounds "
+            f"(60 shipments, 15 couriers; RoundInput.time_limit_s = {inputs[0].time_limit_s:g}); "
+            f"shipments on next trips per round: mean {np.mean(planned):.1f}"
+        )
+    p95 = figures["optimised"]["p95_s"]
+    say(f"  optimised round p95 {p95:.3f} s (target < {TARGET_ROUND_P95_S:g} s)")
+    figures["met"] = {"round_p95": p95 < TARGET_ROUND_P95_S}
+    return figures
+
+
+# --- 3. scale ---------------------------------------------------------------------------------
+
+
+def scale_run(size: Size, args: argparse.Namespace, on_land: Callable[[Any], bool]) -> dict[str, Any]:
+    from hyperlocal.optim.dispatch import OptimisedDispatch
+    from hyperlocal.simulation.day import DayConfig, DayPlan, kpis, run_day, synthetic_day
+
+    plan = DayPlan(
+        orders=size.scale_orders, hubs=size.scale_hubs, hours=12.0, homes=size.scale_homes, seed=args.seed
+    )
+    started = time.perf_counter()
+    scenario = synthetic_day(plan, accept=on_land)
+    built = time.perf_counter() - started
+    config = DayConfig(round_seconds=args.round_seconds, time_limit_s=args.time_limit, seed=args.seed)
+    strategy = OptimisedDispatch(max_iterations=args.scale_iterations)
+    result = run_day(scenario, strategy, config, processes=args.processes)
+    k = kpis(result)
+    total = built + result.wall_seconds
+    per_round = result.wall_seconds / max(1, k.rounds)
+    say(
+        f"  {scenario.name}, {len(scenario.couriers):,} courier shifts: built in {built:.1f} s, simulated in "
+        f"{result.wall_seconds:.1f} s with {args.processes} processes; total {total:.1f} s "
+        f"(target < {TARGET_SCALE_S:g} s)"
+    )
+    say(
+        f"  {k.rounds:,} rounds: {per_round * 1000:.1f} ms of wall time per round over the run; the strategy "
+        f"alone mean {k.round_mean_s * 1000:.1f} ms, p95 {k.round_p95_s * 1000:.1f} ms "
+        f"[max_iterations={args.scale_iterations}, time_limit_s={args.time_limit:g}]"
+    )
+    say(
+        f"  delivered {k.delivered:,}/{k.orders:,}, on time {k.on_time_rate:.2%}, "
+        f"km/order {k.km_per_delivered:.3f}, orders/trip {k.orders_per_trip:.2f}"
+    )
+    return {
+        "scenario": scenario.name,
+        "total_s": total,
+        "build_s": built,
+        "simulate_s": result.wall_seconds,
+        "per_round_s": per_round,
+        "kpis": asdict(k),
+        "met": {"scale_time": total < TARGET_SCALE_S},
+    }
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="a small smoke run")
+    parser.add_argument("--scale", action="store_true", help="also the 50,000-order day over 10 hubs")
+    parser.add_argument("--only-scale", action="store_true", help="only the 50,000-order day")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--round-seconds", type=float, default=60.0)
+    parser.add_argument("--processes", type=int, default=2, help="hubs simulated in parallel (2)")
+    parser.add_argument(
+        "--iterations", type=int, default=300, help="optimised rounds' max_iterations on the day (300)"
+    )
+    parser.add_argument(
+        "--scale-iterations", type=int, default=30, help="optimised rounds' max_iterations at scale (30)"
+    )
+    parser.add_argument(
+        "--time-limit", type=float, default=1.0, help="RoundInput.time_limit_s in the simulated days (1.0)"
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    size = QUICK if args.quick else FULL
+    on_land = setup_django()
+    say(
+        f"bench/dispatch.py: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, seed {args.seed}"
+    )
+    data: dict[str, Any] = {"quick": args.quick, "seed": args.seed}
+    if not args.only_scale:
+        say("1. the day: greedy vs optimised on the same orders")
+        data["day"] = day_comparison(size, args, on_land)
+        say("2. one round for a hub with 60 open shipments and 15 couriers")
+        data["round"] = round_timing(size, args, on_land)
+    if args.scale or args.only_scale:
+        say(f"3. scale: {size.scale_orders:,} orders over {size.scale_hubs} hubs, optimised")
+        data["scale"] = scale_run(size, args, on_land)
+    met = {k: v for part in data.values() if isinstance(part, dict) for k, v in part.get("met", {}).items()}
+    missed = [k for k, ok in met.items() if not ok]
+    say("targets: " + ("all met" if not missed else "missed " + ", ".join(missed)))
+    if args.json:
+        args.json.write_text(json.dumps(data, indent=2, default=str))
+    return 1 if (args.strict and missed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
