@@ -1,6 +1,7 @@
 from django.urls import path
 
 from hyperlocal.web import views
+from hyperlocal.web.views import courier
 
 app_name = "web"
 urlpatterns = [
@@ -33,6 +34,12 @@ urlpatterns = [
     path("ops/shipments/<int:pk>/pack/", views.shipment_pack, name="shipment_pack"),
     path("ops/shipments/<int:pk>/move/", views.shipment_move, name="shipment_move"),
     path("ops/shipments/<int:pk>/lines/<int:line_id>/pick/", views.line_pick, name="line_pick"),
+    # courier: shift, route, pick-up, delivery with proof
+    path("courier/", courier.route, name="courier"),
+    path("courier/clock/", courier.clock, name="courier_clock"),
+    path("courier/shipments/<int:pk>/pick-up/", courier.pick_up, name="courier_pick_up"),
+    path("courier/shipments/<int:pk>/deliver/", courier.deliver, name="courier_deliver"),
+    path("courier/shipments/<int:pk>/fail/", courier.fail, name="courier_fail"),
     # merchant staff: stock per hub and inbound shipments
     path("merchant/stock/", views.merchant_stock, name="merchant_stock"),
 ]

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hyperlocal.dispatch import selectors as dispatch
 from hyperlocal.errors import DomainError, NotAllowed, NotFound
 from hyperlocal.hubs import services as hubs
 from hyperlocal.hubs.models import Hub
@@ -78,6 +79,7 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
         "columns": [board.column(status) for status in BOARD_COLUMNS],
         "extra": [board.column(status) for status in EXTRA_COLUMNS],
         "refresh_seconds": BOARD_REFRESH_SECONDS,
+        "flags": dispatch.hub_flags(hub),
     }
     if is_htmx(request) and request.GET.get("part") == "board":
         return render(request, "web/ops/_board.html", context)

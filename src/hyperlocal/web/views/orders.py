@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hyperlocal.dispatch import selectors as dispatch
 from hyperlocal.errors import DomainError, NotFound
 from hyperlocal.orders import services as orders
 from hyperlocal.orders.models import LineStatus, Order, OrderLine, OrderStatus
@@ -45,8 +46,10 @@ def _tracking_context(order: Order) -> dict[str, Any]:
         .select_related("product", "substitute")
         .order_by("shipment_id", "pk")
     )
+    tracking = dispatch.tracking_for(s.pk for s in shipments)
     for shipment in shipments:
         shipment.line_list = [line for line in lines if line.shipment_id == shipment.pk]  # type: ignore[attr-defined]
+        shipment.tracking = tracking.get(shipment.pk)  # type: ignore[attr-defined]
     return {
         "order": order,
         "shipments": shipments,
