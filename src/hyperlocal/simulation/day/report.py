@@ -129,9 +129,9 @@ def _map(result: DayResult, scenario: Scenario) -> str:
         fill = "#d1242f" if o.id in late else "#1a7f37"
         parts.append(f'<circle cx="{cx}" cy="{cy}" r="1.6" fill="{fill}"/>')
     for h in scenario.hubs:
-        cx, cy = (float(v) for v in xy(h.point).split(","))
-        parts.append(f'<rect x="{cx - 6:.1f}" y="{cy - 6:.1f}" width="12" height="12" fill="#24292f"/>')
-        parts.append(f'<text x="{cx + 8:.1f}" y="{cy - 8:.1f}" class="s">{escape(h.name or h.id)}</text>')
+        hx, hy = (float(v) for v in xy(h.point).split(","))
+        parts.append(f'<rect x="{hx - 6:.1f}" y="{hy - 6:.1f}" width="12" height="12" fill="#24292f"/>')
+        parts.append(f'<text x="{hx + 8:.1f}" y="{hy - 8:.1f}" class="s">{escape(h.name or h.id)}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 
