@@ -128,3 +128,13 @@ def test_another_couriers_shipment_is_refused(shop: Shop) -> None:
     response = english(Client(), other.user).post(reverse("web:courier_pick_up", args=[shipment.pk]))
     assert response.status_code == 404
     assert Shipment.objects.get(pk=shipment.pk).status == OrderStatus.PACKED
+
+
+@pytest.mark.django_db
+def test_the_courier_page_speaks_korean_by_default(shop: Shop) -> None:
+    courier = _courier(shop)
+    page = Client()
+    page.force_login(courier.user)
+    html = page.get(reverse("web:courier")).content.decode()
+    assert "내 경로" in html
+    assert "퇴근" in html
