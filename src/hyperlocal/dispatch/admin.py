@@ -46,7 +46,7 @@ class ShiftAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class TripStopInline(admin.TabularInline):  # type: ignore[type-arg]
     model = TripStop
     extra = 0
-    fields = ["sequence", "shipment", "eta", "status", "done_at", "failure_reason", "proof_photo"]
+    fields = ("sequence", "shipment", "eta", "status", "done_at", "failure_reason", "proof_photo")
     readonly_fields = fields
     can_delete = False
 
