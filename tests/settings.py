@@ -6,6 +6,9 @@ os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 
 from hyperlocal.settings import *  # noqa: F403
 
+# Count the picking queue on every checkout, so that an order placed just before shows in the
+# next quote (tests/orders/test_queue_cache.py turns the cache on where it is tested).
+PICKING_QUEUE_CACHE_S = 0.0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

@@ -231,6 +231,9 @@ API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 365)
 
 # Commerce: how long a cart holds stock, how orders are split among hubs, who takes payment.
 CART_HOLD_MINUTES = env_int("CART_HOLD_MINUTES", 15)
+# How old (seconds) the picking-queue lengths behind the instant ETA may be; each process
+# counts them at most this often (orders.services.queue_cache). 0: count on every checkout.
+PICKING_QUEUE_CACHE_S = env_float("PICKING_QUEUE_CACHE_S", 2.0)
 # nearest | most_stock | cheapest (hyperlocal.orders.allocation)
 ALLOCATION_STRATEGY = os.environ.get("ALLOCATION_STRATEGY", "nearest")
 if ALLOCATION_STRATEGY not in {"nearest", "most_stock", "cheapest"}:

@@ -14,6 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from hyperlocal.orders.allocation import AllocationStrategy, Candidate, Plan, al
 from hyperlocal.orders.errors import OutsideServiceArea
 from hyperlocal.orders.models import FulfilmentPolicy, OrderStatus, PromiseKind
 from hyperlocal.orders.services import placement_sql as q
+from hyperlocal.orders.services import queue_cache
 from hyperlocal.orders.services.promise import instant_eta_minutes
 
 __all__ = [
@@ -100,9 +102,11 @@ def _time(value: object) -> time:
     return value if isinstance(value, time) else time.fromisoformat(str(value))
 
 
+@lru_cache(maxsize=1024)
 def _spans(hours: str | None) -> tuple[tuple[int, int], ...]:
     """The opening windows aggregated as "weekday opens closes,..." in minutes from Monday;
-    a window closing at or before it opens ends the next day (as hubs.services.is_open_at)."""
+    a window closing at or before it opens ends the next day (as hubs.services.is_open_at).
+    Cached by the text: a hub's hours change rarely and every checkout reads them."""
     if not hours:
         return ()
     spans = []
@@ -166,10 +170,12 @@ def _slot_param(slot_starts_at: datetime | None) -> Any:
 def serving_hubs(cell: str, now: datetime, *, slot_starts_at: datetime | None = None) -> list[ServingHub]:
     """One query: the open hubs serving `cell`, by hub id; with the slot starting at
     `slot_starts_at` at each (None: no slot looked up)."""
-    params = [*_queue_params(now), _slot_param(slot_starts_at), cell, Hub.Status.OPEN.value]
+    live = queue_cache.cache_seconds() <= 0
+    params = [*(_queue_params(now) if live else []), _slot_param(slot_starts_at), cell, Hub.Status.OPEN.value]
     with connection.cursor() as cursor:
-        cursor.execute(q.serving_hubs_sql(), params)
-        return [_serving_hub(row) for row in cursor.fetchall()]
+        cursor.execute(q.serving_hubs_sql(live_queue=live), params)
+        hubs = [_serving_hub(row) for row in cursor.fetchall()]
+    return hubs if live else _with_cached_queues(hubs, now)
 
 
 def home_and_serving_hubs(
@@ -177,14 +183,26 @@ def home_and_serving_hubs(
 ) -> tuple[tuple[Any, ...] | None, list[ServingHub]]:
     """One query: the household's (region_id, address, lat, lng, home_cell), None when there
     is no such household, and the open hubs serving its home cell (as serving_hubs)."""
-    params = [*_queue_params(now), Hub.Status.OPEN.value, _slot_param(slot_starts_at), household_id]
+    live = queue_cache.cache_seconds() <= 0
+    params = [
+        *(_queue_params(now) if live else []),
+        Hub.Status.OPEN.value,
+        _slot_param(slot_starts_at),
+        household_id,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(q.home_and_hubs_sql(), params)
+        cursor.execute(q.home_and_hubs_sql(live_queue=live), params)
         rows = cursor.fetchall()
     if not rows:
         return None, []
     home = tuple(rows[0][:5])
-    return home, [_serving_hub(row[5:]) for row in rows if row[5] is not None]
+    hubs = [_serving_hub(row[5:]) for row in rows if row[5] is not None]
+    return home, hubs if live or not hubs else _with_cached_queues(hubs, now)
+
+
+def _with_cached_queues(hubs: list[ServingHub], now: datetime) -> list[ServingHub]:
+    lengths = queue_cache.queue_lengths(now, _queue_params)
+    return [replace(hub, queue=lengths.get(hub.hub_id, 0)) for hub in hubs]
 
 
 def _serving_hub(row: Sequence[Any]) -> ServingHub:

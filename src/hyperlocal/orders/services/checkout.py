@@ -64,6 +64,7 @@ SLOT = PromiseKind.SLOT.value
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 TENDER = "card"
+_SUBSTITUTIONS: tuple[str, ...] = tuple(Substitution.values)
 
 
 @dataclass(frozen=True)
@@ -185,9 +186,9 @@ def clean_lines(lines: Sequence[LineRequest]) -> list[LineRequest]:
     for i, line in enumerate(lines):
         pid = _whole(line.product_id, 1, 2**62, field=f"lines[{i}].product_id", what="product_id")
         qty = _whole(line.quantity, 1, MAX_QUANTITY, field=f"lines[{i}].quantity", what="quantity")
-        if line.substitution not in Substitution.values:
+        if line.substitution not in _SUBSTITUTIONS:
             raise InvalidInput(
-                f"substitution must be one of {', '.join(Substitution.values)}.",
+                f"substitution must be one of {', '.join(_SUBSTITUTIONS)}.",
                 field=f"lines[{i}].substitution",
             )
         before = merged.get(pid)
@@ -244,7 +245,12 @@ def delivery_fee(items_won: int) -> int:
 
 
 def new_order_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    # One draw, written in base 31: uniform like ten secrets.choice calls, at a tenth of the cost.
+    number, digits = secrets.randbelow(len(CODE_ALPHABET) ** CODE_LENGTH), []
+    for _ in range(CODE_LENGTH):
+        number, digit = divmod(number, len(CODE_ALPHABET))
+        digits.append(CODE_ALPHABET[digit])
+    return "".join(digits)
 
 
 # -- reading what the order needs --------------------------------------------------------------
@@ -622,10 +628,11 @@ def _insert_at_once(
 ) -> _Ids:
     """PostgreSQL: all five inserts in one statement (see placement_sql.insert_all_sql)."""
     params: list[Any] = _order_values(order, now)
-    for n, (hub_id, kind, slot_id, starts, ends, travel, items) in enumerate(shipments):
-        params += [n, hub_id, kind, slot_id, starts, ends, travel, items, ends.isoformat()]
-    for line in lines:
-        params += line
+    # One array per column (placement_sql.insert_all_sql): the same statement for any basket.
+    # The shipment rows: (n, *values, promised_by as ISO 8601 text for the event's data).
+    rows = [(n, *values, values[4].isoformat()) for n, values in enumerate(shipments)]
+    params += [list(column) for column in zip(*rows, strict=True)]
+    params += [list(column) for column in zip(*lines, strict=True)]
     params += [OrderStatus.PLACED.value, now, LineStatus.PENDING.value]
     params += [
         TENDER,
@@ -639,7 +646,7 @@ def _insert_at_once(
     params += [OrderStatus.PLACED.value, actor_id, now]
     with connection.cursor() as cursor:
         try:
-            cursor.execute(q.insert_all_sql(len(shipments), len(lines)), params)
+            cursor.execute(q.insert_all_sql(), params)
         except IntegrityError as error:
             if _code_clash(error):  # pragma: no cover
                 raise Conflict("Please try again.", code="order_code_clash") from None

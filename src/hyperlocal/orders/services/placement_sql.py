@@ -84,10 +84,11 @@ def queue_cap_sql() -> str:
     )
 
 
-def _hub_columns(postgres: bool) -> str:
-    # The opening windows come along as one text ("weekday opens closes,...") so that the hubs,
-    # their policy, picking queue, hours and the requested slot are a single round trip.
-    aggregate = "string_agg" if postgres else "group_concat"
+def _queue_column(postgres: bool, live_queue: bool) -> str:
+    """The picking queue's length, counted in the statement (live_queue), or NULL when the
+    caller takes it from the per-process cache (picking_queue.queue_lengths)."""
+    if not live_queue:
+        return "NULL"
     waiting = f"""SELECT 1 FROM {SHIPMENT} q
         WHERE q.hub_id = sac.hub_id AND q.status IN (%s, %s)
         AND (q.promise_kind = %s OR q.promised_from <= %s)"""
@@ -95,24 +96,37 @@ def _hub_columns(postgres: bool) -> str:
         # Counted only up to queue_cap: beyond it the instant ETA breaks the promise whatever
         # the ride, so the exact length changes nothing and the count stays bounded however
         # long the queue grows. (SQLite refuses an outer column in LIMIT: it counts them all.)
-        queue = f"(SELECT COUNT(*) FROM ({waiting} LIMIT {queue_cap_sql()}) waiting)"
-    else:
-        queue = f"(SELECT COUNT(*) FROM ({waiting}) waiting)"
+        return f"(SELECT COUNT(*) FROM ({waiting} LIMIT {queue_cap_sql()}) waiting)"
+    return f"(SELECT COUNT(*) FROM ({waiting}) waiting)"
+
+
+def _hub_columns(postgres: bool, live_queue: bool) -> str:
+    # The opening windows come along as one text ("weekday opens closes,...") so that the hubs,
+    # their policy, picking queue, hours and the requested slot are a single round trip.
+    aggregate = "string_agg" if postgres else "group_concat"
     return f"""sac.hub_id, h.name, h.slug, h.promise_minutes, h.prep_minutes, sac.travel_minutes,
     p.pickers, p.pick_minutes_per_order, p.instant_enabled, p.slot_lead_minutes, p.same_day_cutoff,
-    {queue} AS queue,
+    {_queue_column(postgres, live_queue)} AS queue,
     (SELECT {aggregate}(CAST(w.weekday AS TEXT) || ' ' || CAST(w.opens_at AS TEXT) || ' '
         || CAST(w.closes_at AS TEXT), ',') FROM {HOURS} w WHERE w.hub_id = sac.hub_id) AS hours,
     ds.id, ds.starts_at, ds.ends_at, ds.capacity, ds.booked"""
+
+
+def queue_lengths_sql() -> str:
+    """Every hub's picking queue (what the live column counts, uncapped), for the cache.
+    Parameters: the two queued statuses, the instant kind, the queue horizon."""
+    return f"""SELECT q.hub_id, COUNT(*) FROM {SHIPMENT} q
+WHERE q.status IN (%s, %s) AND (q.promise_kind = %s OR q.promised_from <= %s)
+GROUP BY q.hub_id"""
 
 
 HUB_COLUMNS = 18
 
 
 @lru_cache(maxsize=4)
-def _serving_hubs_sql(postgres: bool) -> str:
+def _serving_hubs_sql(postgres: bool, live_queue: bool) -> str:
     return f"""
-SELECT {_hub_columns(postgres)}
+SELECT {_hub_columns(postgres, live_queue)}
 FROM {SERVICE_CELL} sac
 JOIN {HUB} h ON h.id = sac.hub_id
 LEFT JOIN {POLICY} p ON p.hub_id = sac.hub_id
@@ -122,18 +136,18 @@ ORDER BY sac.hub_id
 """
 
 
-def serving_hubs_sql() -> str:
-    """Parameters: the two queued statuses, the instant kind, the queue horizon, the slot
-    start (or None), the cell, the open status. Columns: HUB_COLUMNS."""
-    return _serving_hubs_sql(_postgres())
+def serving_hubs_sql(*, live_queue: bool) -> str:
+    """Parameters: (live_queue only: the two queued statuses, the instant kind, the queue
+    horizon), the slot start (or None), the cell, the open status. Columns: HUB_COLUMNS."""
+    return _serving_hubs_sql(_postgres(), live_queue)
 
 
 @lru_cache(maxsize=4)
-def _home_and_hubs_sql(postgres: bool) -> str:
+def _home_and_hubs_sql(postgres: bool, live_queue: bool) -> str:
     # The household's home and, joined on its cell, the open hubs serving it: one row with
     # NULL hub columns when none does (so the home is read either way).
     return f"""
-SELECT hh.region_id, hh.address, hh.lat, hh.lng, hh.home_cell, {_hub_columns(postgres)}
+SELECT hh.region_id, hh.address, hh.lat, hh.lng, hh.home_cell, {_hub_columns(postgres, live_queue)}
 FROM {HOUSEHOLD} hh
 LEFT JOIN ({SERVICE_CELL} sac JOIN {HUB} h ON h.id = sac.hub_id AND h.status = %s)
     ON sac.cell = hh.home_cell
@@ -144,11 +158,12 @@ ORDER BY sac.hub_id
 """
 
 
-def home_and_hubs_sql() -> str:
-    """Parameters: the two queued statuses, the instant kind, the queue horizon, the open
-    status, the slot start (or None), the household id. Columns: the home's region_id,
-    address, lat, lng, home_cell, then HUB_COLUMNS (NULL when no hub serves the home)."""
-    return _home_and_hubs_sql(_postgres())
+def home_and_hubs_sql(*, live_queue: bool) -> str:
+    """Parameters: (live_queue only: the two queued statuses, the instant kind, the queue
+    horizon), the open status, the slot start (or None), the household id. Columns: the
+    home's region_id, address, lat, lng, home_cell, then HUB_COLUMNS (NULL when no hub serves
+    the home)."""
+    return _home_and_hubs_sql(_postgres(), live_queue)
 
 
 @lru_cache(maxsize=256)
@@ -239,34 +254,38 @@ def event_sql() -> str:
     return _event_sql(_postgres())
 
 
-@lru_cache(maxsize=64)
-def insert_all_sql(shipments: int, lines: int) -> str:
+def insert_all_sql() -> str:
     """PostgreSQL: order, shipments, lines, payment and the 'placed' event in one statement
     (data-modifying CTEs; each later insert takes the ids the earlier ones RETURN), one round
     trip instead of five. The event's data is built here as _placed_data builds it in Python.
+    Shipments and lines arrive as one array per column (unnest), so that every order has the
+    same statement: prepared once per connection, its parameters converted from psycopg's
+    cache (which skips statements with more than 50 parameters).
 
-    Parameters, in order: the 14 order values; per shipment (n, hub_id, promise_kind, slot_id,
-    promised_from, promised_by, travel_minutes, items_won, promised_by as ISO 8601 text); per
-    line (hub_id, product_id, merchant_id, quantity, unit_price_won, substitution,
-    charged_won); shipment status, placed_at; line status; payment (tender, provider,
-    reference, status, authorised_won, created_at, updated_at); event (to_status, actor_id, at).
-    Returns rows (what, id, shipment or hub id, product id)."""
-    shipment_row = (
-        "(%s::int, %s::bigint, %s::varchar, %s::bigint, %s::timestamptz, %s::timestamptz, "
-        "%s::float8, %s::bigint, %s::text)"
-    )
-    line_row = "(%s::bigint, %s::bigint, %s::bigint, %s::int, %s::bigint, %s::varchar, %s::bigint)"
-    return f"""
+    Parameters, in order: the 14 order values; the shipment columns as arrays (n, hub_id,
+    promise_kind, slot_id, promised_from, promised_by, travel_minutes, items_won, promised_by
+    as ISO 8601 text); the line columns as arrays (hub_id, product_id, merchant_id, quantity,
+    unit_price_won, substitution, charged_won); shipment status, placed_at; line status;
+    payment (tender, provider, reference, status, authorised_won, created_at, updated_at);
+    event (to_status, actor_id, at). Returns rows (what, id, shipment or hub id, product id)."""
+    return INSERT_ALL
+
+
+INSERT_ALL = f"""
 WITH o AS (
     INSERT INTO {ORDER} (code, customer_id, region_id, status, delivery_address, delivery_lat,
         delivery_lng, delivery_cell, items_won, delivery_fee_won, total_won, currency, allocation,
         placed_at)
     VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s)
     RETURNING id
-), sv (n, hub_id, kind, slot_id, promised_from, promised_by, travel, items, by_iso) AS (
-    VALUES {", ".join([shipment_row] * shipments)}
-), lv (hub_id, product_id, merchant_id, quantity, price, substitution, charged) AS (
-    VALUES {", ".join([line_row] * lines)}
+), sv AS (
+    SELECT * FROM unnest(%s::int[], %s::bigint[], %s::varchar[], %s::bigint[], %s::timestamptz[],
+        %s::timestamptz[], %s::float8[], %s::bigint[], %s::text[])
+        AS sv (n, hub_id, kind, slot_id, promised_from, promised_by, travel, items, by_iso)
+), lv AS (
+    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::int[], %s::bigint[],
+        %s::varchar[], %s::bigint[])
+        AS lv (hub_id, product_id, merchant_id, quantity, price, substitution, charged)
 ), s AS (
     INSERT INTO {SHIPMENT} (order_id, hub_id, status, promise_kind, slot_id, promised_from,
         promised_by, travel_minutes, items_won, placed_at)
