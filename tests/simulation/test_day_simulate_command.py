@@ -67,5 +67,9 @@ def test_options_checked() -> None:
         run("--synthetic", "--orders", "0")
     with pytest.raises(CommandError, match="needs both"):
         run("--orders-csv", "x.csv")
-    with pytest.raises(CommandError, match="--db is not available yet"):
-        run("--db")
+
+
+@pytest.mark.django_db
+def test_db_mode_without_the_demo_city_says_so() -> None:
+    with pytest.raises(CommandError, match="demo city is not built"):
+        run("--db", "--orders", "3", "--hours", "0.2")

@@ -73,10 +73,11 @@ def _chart(results: Sequence[DayResult], scenario: Scenario) -> str:
     base2 = base + 30 + panel
     parts.append(f'<text x="{left}" y="{base + 25}" class="t">on time (by time placed), 80-100 %</text>')
     for k, t in enumerate(lines):
-        scaled = [(v - 0.8) / 0.2 if math.isfinite(v) else math.nan for v in t["on_time"]]
+        # 80-100 % fills the panel; below 80 % sits on its floor.
+        scaled = [max(0.0, (v - 0.8) / 0.2) if math.isfinite(v) else math.nan for v in t["on_time"]]
         parts.append(
             f'<polyline fill="none" stroke="{COLOURS[k % 4]}" stroke-width="2" '
-            f'points="{_polyline([max(0.0, s) if math.isfinite(s) else s for s in scaled], left + dx / 2, dx, base2, panel - 10)}"/>'
+            f'points="{_polyline(scaled, left + dx / 2, dx, base2, panel - 10)}"/>'
         )
     base3 = base2 + 30 + panel
     parts.append(

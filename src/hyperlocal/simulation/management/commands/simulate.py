@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
+from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -121,12 +122,10 @@ class Command(BaseCommand):
         parser.add_argument("--db", action="store_true", help="drive the real services and database")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["db"]:
-            raise CommandError(
-                "--db is not available yet: the in-memory simulator runs without it; the database "
-                "mode (checkout, picking, rounds and autopilot on a simulated clock) comes next."
-            )
         console = console_for(self.stdout)
+        if options["db"]:
+            self._db(options, console)
+            return
         scenario = self._scenario(options)
         strategies: list[DispatchStrategy] = [self._strategy(options["strategy"], options)]
         if options["compare"] and options["strategy"] != "greedy":
@@ -164,6 +163,54 @@ class Command(BaseCommand):
                 path, render_report(scenario, results, title=f"hyperlocal simulate: {scenario.name}")
             )
             console.print(f"report written to {path}")
+
+    def _db(self, options: dict[str, Any], console: Console) -> None:
+        """The real services on the database (writes what a real day writes)."""
+        from hyperlocal.errors import DomainError
+        from hyperlocal.simulation.day.database import run_db_day
+
+        if options["orders_csv"] or options["couriers_csv"]:
+            raise CommandError("--db runs the demo city; replays run in memory")
+        start = _start(options["start"], 0.0)[0] if options["start"] else datetime.now(SEOUL)
+        console.print(
+            f"--db: {options['orders']} orders over {options['hours']:g} h from {start:%Y-%m-%d %H:%M %Z}, "
+            f"strategy {options['strategy']}, through checkout, picking, dispatch rounds and the autopilot"
+        )
+        try:
+            with Progress(
+                TextColumn("database day"), BarColumn(), TimeElapsedColumn(), console=console, transient=True
+            ) as progress:
+                task = progress.add_task("db", total=1000)
+                day = run_db_day(
+                    orders=options["orders"],
+                    hours=options["hours"],
+                    start=start,
+                    seed=options["seed"],
+                    strategy=options["strategy"],
+                    round_seconds=options["round_seconds"],
+                    progress=lambda share: progress.update(task, completed=int(share * 1000)),
+                )
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        table = Table(title="The day on the database", title_justify="left")
+        table.add_column("what")
+        table.add_column("count", justify="right")
+        table.add_row("orders placed", f"{day.placed:,}")
+        for code, count in sorted(day.refused.items()):
+            table.add_row(f"  refused: {code}", f"{count:,}")
+        table.add_row("shipments packed", f"{day.packed:,}")
+        table.add_row("dispatch rounds", f"{day.rounds:,}")
+        table.add_row("courier moves (autopilot)", f"{day.moves:,}")
+        table.add_row("delivered", f"{day.delivered:,}")
+        table.add_row("  on time (against the promise)", f"{day.on_time:,}")
+        table.add_row("not delivered at the end", f"{day.open_at_end:,}")
+        table.add_row("stock problems (oversell, negative, drift)", f"{len(day.stock_problems):,}")
+        table.add_row("shipments delivered off the state path", f"{len(day.state_problems):,}")
+        console.print(table)
+        for problem in (day.stock_problems + day.state_problems)[:20]:
+            console.print(f"  {problem}")
+        if not day.ok:
+            raise CommandError("invariants broken (listed above)")
 
     def _strategy(self, name: str, options: dict[str, Any]) -> DispatchStrategy:
         if name == "optimised":
