@@ -20,10 +20,12 @@ from hyperlocal.accounts.auth import api_auth
 from hyperlocal.accounts.models import User
 from hyperlocal.dispatch import selectors
 from hyperlocal.dispatch.errors import NotOnYourRoute
+from hyperlocal.dispatch.models import MAX_PROOF_ATTEMPTS
 from hyperlocal.dispatch.schemas import (
     CourierOut,
     DeliverIn,
     FailIn,
+    ProofTriesOut,
     RoundOut,
     RouteOut,
     ShiftOut,
@@ -32,9 +34,9 @@ from hyperlocal.dispatch.schemas import (
     route_out,
     shift_ref,
 )
-from hyperlocal.dispatch.services import delivery, rounds, shifts
+from hyperlocal.dispatch.services import delivery, proof, rounds, shifts
 from hyperlocal.dispatch.services.couriers import courier_of
-from hyperlocal.errors import NotAllowed
+from hyperlocal.errors import NotAllowed, NotFound
 from hyperlocal.hubs.models import Hub
 from hyperlocal.hubs.services import can_operate, get_hub
 from hyperlocal.orders.models import Shipment
@@ -151,13 +153,14 @@ def pick_up(request: HttpRequest, shipment_id: ShipmentId) -> RouteOut:
     tags=["courier"],
     response=with_errors({200: RouteOut}, 401, 402, 403, 404, 409, 422),
     summary="Delivered, with the proof code the customer shows",
-    description="422 wrong_proof_code when the code does not match (nothing changes). 404: not on my "
-    "route. 409: not picked up yet. 402: the payment could not be captured.",
+    description="422 wrong_proof_code when the code does not match (only the try is counted). 409 "
+    f"proof_code_locked after {MAX_PROOF_ATTEMPTS} tries: deliver with a photo, or the hub resets the "
+    "tries. 404: not on my route. 409: not picked up yet. 402: the payment could not be captured.",
 )
 def deliver(request: HttpRequest, shipment_id: ShipmentId, payload: DeliverIn) -> RouteOut:
     user = _user(request)
-    with transaction.atomic():
-        delivery.deliver(user, _shipment(shipment_id), proof_code=payload.proof_code)
+    # No transaction here: deliver runs its own, and a wrong code's try must stay counted.
+    delivery.deliver(user, _shipment(shipment_id), proof_code=payload.proof_code)
     return _route(user)
 
 
@@ -172,8 +175,7 @@ def deliver(request: HttpRequest, shipment_id: ShipmentId, payload: DeliverIn) -
 )
 def deliver_photo(request: HttpRequest, shipment_id: ShipmentId, photo: File[UploadedFile]) -> RouteOut:
     user = _user(request)
-    with transaction.atomic():
-        delivery.deliver(user, _shipment(shipment_id), photo=photo)
+    delivery.deliver(user, _shipment(shipment_id), photo=photo)
     return _route(user)
 
 
@@ -226,6 +228,24 @@ def run_round(
     with transaction.atomic():
         outcome = rounds.run_round(hub, strategy=strategy)
     return round_out(outcome.round)
+
+
+@router.post(
+    "/hubs/{slug}/shipments/{shipment_id}/proof-tries/reset",
+    auth=api_auth,
+    tags=["hub operations"],
+    response=with_errors({200: ProofTriesOut}, 401, 403, 404, 422),
+    summary="Give the courier their proof-code tries back (after checking with the customer)",
+)
+def reset_proof_tries(request: HttpRequest, slug: str, shipment_id: ShipmentId) -> ProofTriesOut:
+    user = _user(request)
+    hub = _operated_hub(user, slug)
+    shipment = Shipment.objects.filter(pk=shipment_id, hub=hub).first()
+    if shipment is None:
+        raise NotFound(f"no shipment {shipment_id} at {hub.name}", field="shipment_id")
+    with transaction.atomic():
+        left = proof.reset_attempts(user, shipment)
+    return ProofTriesOut(shipment_id=shipment.pk, tries_left=left)
 
 
 @router.get(

@@ -28,11 +28,24 @@ class NotOnYourRoute(NotFound):
 
 
 class WrongProofCode(InvalidInput):
-    def __init__(self) -> None:
+    def __init__(self, left: int | None = None) -> None:
+        tries = "" if left is None else f" ({left} {'try' if left == 1 else 'tries'} left)"
         super().__init__(
-            "the proof code does not match: ask the customer for the code on their order page",
+            f"the proof code does not match: ask the customer for the code on their order page{tries}",
             field="proof_code",
             code="wrong_proof_code",
+        )
+
+
+class ProofCodeLocked(Conflict):
+    """Too many proof codes tried on one shipment: guessing stops here."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "too many wrong proof codes for this shipment: deliver with a photo of the handover, "
+            "or call your hub to reset the code tries",
+            field="proof_code",
+            code="proof_code_locked",
         )
 
 

@@ -17,6 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from hyperlocal.hubs.models import CourierMode, Hub
 from hyperlocal.orders.models import Shipment
 
+# Wrong proof codes a courier may try on one shipment before a photo (or the hub) is needed:
+# four digits are 10,000 codes, so five tries guess one in 2,000 at worst.
+MAX_PROOF_ATTEMPTS = 5
+
 
 class Courier(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="courier")
@@ -169,15 +173,22 @@ class ShipmentDispatch(models.Model):
     late = models.BooleanField(default=False)
     late_reason = models.CharField(max_length=200, blank=True)
     proof_code = models.CharField(max_length=8)
+    # Proof codes tried at the door (wrong ones and the right one), at most
+    # MAX_PROOF_ATTEMPTS: then a photo is the proof, or the hub's operator resets the count.
+    proof_attempts = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [models.Index(fields=["courier"])]
         constraints = [
             models.CheckConstraint(
+                condition=models.Q(proof_attempts__lte=MAX_PROOF_ATTEMPTS),
+                name="dispatch_proof_attempts_capped",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(late=True) | models.Q(late_reason=""),
                 name="dispatch_reason_only_when_late",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -28,6 +28,11 @@ class ShiftOut(Schema):
     shift: ShiftRef | None = Field(description="the open shift, else the next one (None: no shift planned)")
 
 
+class ProofTriesOut(Schema):
+    shipment_id: int
+    tries_left: int = Field(description="proof codes the courier may still try at the door")
+
+
 class StopOut(Schema):
     shipment_id: int
     order_code: str

@@ -20,6 +20,7 @@ from django.utils import timezone
 from hyperlocal.accounts.models import User
 from hyperlocal.dispatch.errors import NotOnYourRoute, WrongProofCode
 from hyperlocal.dispatch.models import Courier, ShipmentDispatch, StopStatus, Trip, TripStatus, TripStop
+from hyperlocal.dispatch.services import proof
 from hyperlocal.dispatch.services.couriers import courier_of, open_shift
 from hyperlocal.dispatch.services.records import ensure_records
 from hyperlocal.errors import Conflict, InvalidInput
@@ -222,8 +223,12 @@ def deliver(
     at: datetime | None = None,
 ) -> Shipment:
     """Hand the shipment over with proof: the customer's code (422 wrong_proof_code when it
-    does not match, nothing changes) or a photo of the door. Captures the payment through the
-    lifecycle. 404 for a shipment not on this courier's route, 409 before pick-up."""
+    does not match: only the try is counted) or a photo of the door. Captures the payment
+    through the lifecycle. 404 for a shipment not on this courier's route, 409 before pick-up,
+    409 proof_code_locked once MAX_PROOF_ATTEMPTS codes were tried (a photo still works).
+
+    Call it outside a transaction: it runs its own, and counts a code's try in one of its own
+    first (see services.proof), which a caller's transaction would roll back on refusal."""
     at = at or timezone.now()
     code = (proof_code or "").strip()
     if not code and photo is None:
@@ -232,12 +237,18 @@ def deliver(
         )
     if photo is not None:
         _check_photo(photo)
+    left = 0
+    if code:
+        # Only the courier carrying it may spend a try (nobody locks others' shipments).
+        if _live_stop(courier_of(courier_user), shipment.pk).trip.status != TripStatus.OUT:
+            raise Conflict("pick the shipment up at the hub first", code="not_picked_up")
+        left = proof.take_attempt(shipment.pk)
 
     def check(stop: TripStop) -> None:
         if code:
             expected = ensure_records([stop.shipment_id])[stop.shipment_id].proof_code
             if not secrets.compare_digest(code.encode(), expected.encode()):
-                raise WrongProofCode()
+                raise WrongProofCode(left)
 
     with transaction.atomic():
         _order, current, stop = _finish(courier_user, shipment, S.DELIVERED, at, check=check)

@@ -64,9 +64,15 @@ def route(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     return render(request, "web/courier/route.html", context, status=status)
 
 
-def _act(request: HttpRequest, done: str, action: Callable[[], object], prefix: str) -> HttpResponse:
+def _act(
+    request: HttpRequest, done: str, action: Callable[[], object], prefix: str, *, atomic: bool = True
+) -> HttpResponse:
+    """Run the action (in a transaction unless it runs its own) and come back to the route."""
     try:
-        with transaction.atomic():
+        if atomic:
+            with transaction.atomic():
+                action()
+        else:
             action()
     except DomainError as exc:
         return route(request, status=refuse(request, exc, prefix))
@@ -119,6 +125,7 @@ def deliver(request: HttpRequest, pk: int) -> HttpResponse:
         _("Delivered."),
         lambda: delivery.deliver(user, shipment, proof_code=code or None, photo=photo),
         _("Not delivered:"),
+        atomic=False,  # deliver runs its own; a wrong code's try must stay counted
     )
 
 
