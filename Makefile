@@ -26,14 +26,16 @@ install: $(DEV_STAMP)
 
 # The demo runs on the embedded SQLite database in ./var, with DEBUG on (local use only).
 demo: export DEBUG := 1
-# The demo's simulated couriers ride by themselves (clock in, pick up, deliver).
+# The demo's simulated couriers ride by themselves (clock in, pick up, deliver; shifts roll
+# on day by day), and its simulated pickers pack what nobody started within 3 minutes.
 demo: export DISPATCH_AUTOPILOT := 1
+demo: export DISPATCH_AUTOPICK := 1
 demo: $(STAMP)
 	$(BIN)/hyperlocal migrate --noinput
 	$(BIN)/hyperlocal build_demo --seed $(SEED)
 	@echo
 	@$(BIN)/hyperlocal demo_logins --url http://$(HOST):$(PORT)/
-	@# The worker (expired cart holds, dispatch rounds, the couriers' autopilot) runs beside the web server.
+	@# The worker (expired cart holds, the rota, the pickers, dispatch rounds, the couriers' autopilot) runs beside the web server.
 	@$(BIN)/hyperlocal worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/hyperlocal runserver $(HOST):$(PORT)
 

@@ -252,12 +252,26 @@ DISPATCH_STRATEGY = os.environ.get("DISPATCH_STRATEGY", "optimised")
 if DISPATCH_STRATEGY not in {"optimised", "greedy"}:
     raise ImproperlyConfigured("DISPATCH_STRATEGY must be 'optimised' or 'greedy'")
 DISPATCH_TIME_LIMIT_S = env_float("DISPATCH_TIME_LIMIT_S", 1.0)
-# The demo's simulated couriers ride by themselves (clock in, pick up, deliver) when on.
+# The demo's simulated couriers ride by themselves (clock in, pick up, deliver) when on, and
+# every courier's latest shift hours roll forward to today and tomorrow (demo only: off in
+# production, where hubs plan shifts).
 DISPATCH_AUTOPILOT = env_bool("DISPATCH_AUTOPILOT", False)
+# The demo's simulated pickers: shipments nobody started DISPATCH_AUTOPICK_AFTER_MIN minutes
+# after the order are picked in full and packed, as the hub's operator (demo only: off by default).
+DISPATCH_AUTOPICK = env_bool("DISPATCH_AUTOPICK", False)
+DISPATCH_AUTOPICK_AFTER_MIN = env_float("DISPATCH_AUTOPICK_AFTER_MIN", 3.0)
+# Run in this order within a pass: the rota before the pickers, the pickers before the rounds,
+# the rounds before the couriers' autopilot.
 PERIODIC_JOBS: list[tuple[str, float]] = [
     ("hyperlocal.orders.jobs.release_expired_cart_holds", env_float("PERIODIC_HOLDS_S", 30.0)),
-    ("hyperlocal.dispatch.jobs.run_dispatch_rounds", DISPATCH_ROUND_S),
 ]
+if DISPATCH_AUTOPILOT:
+    PERIODIC_JOBS.append(("hyperlocal.dispatch.jobs.roll_demo_rota", env_float("DISPATCH_ROTA_S", 600.0)))
+if DISPATCH_AUTOPICK:
+    PERIODIC_JOBS.append(
+        ("hyperlocal.dispatch.jobs.pick_waiting_shipments", env_float("DISPATCH_AUTOPICK_S", 20.0))
+    )
+PERIODIC_JOBS.append(("hyperlocal.dispatch.jobs.run_dispatch_rounds", DISPATCH_ROUND_S))
 if DISPATCH_AUTOPILOT:
     PERIODIC_JOBS.append(
         ("hyperlocal.dispatch.jobs.advance_simulated_couriers", env_float("DISPATCH_AUTOPILOT_S", 10.0))

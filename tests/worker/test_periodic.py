@@ -57,7 +57,8 @@ def test_a_failing_job_does_not_stop_the_others() -> None:
 
 
 def test_hold_release_is_configured() -> None:
-    assert [job.name for job in configured_jobs()] == ["hyperlocal.orders.jobs.release_expired_cart_holds"]
+    # Other domains add their jobs (dispatch rounds, the demo's autopilots) after it.
+    assert next(job.name for job in configured_jobs()) == "hyperlocal.orders.jobs.release_expired_cart_holds"
 
 
 def test_worker_once_releases_expired_holds(shop: Shop) -> None:
@@ -66,7 +67,8 @@ def test_worker_once_releases_expired_holds(shop: Shop) -> None:
     assert reserved_total() == 2
     out = StringIO()
     call_command("worker", "--once", stdout=out)
-    assert "ran 1 of 1 jobs" in out.getvalue()
+    jobs = len(configured_jobs())
+    assert f"ran {jobs} of {jobs} jobs" in out.getvalue()
     assert reserved_total() == 0
     assert StockHold.objects.count() == 0
 

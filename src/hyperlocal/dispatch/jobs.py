@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from hyperlocal.dispatch.services import autopilot, rounds
+from django.conf import settings
+
+from hyperlocal.dispatch.services import autopilot, rota, rounds
 
 
 def run_dispatch_rounds() -> int:
@@ -13,3 +15,13 @@ def run_dispatch_rounds() -> int:
 def advance_simulated_couriers() -> int:
     """The demo's simulated couriers move on to now; how many moves they made."""
     return autopilot.advance()
+
+
+def pick_waiting_shipments() -> int:
+    """The demo's simulated pickers pack what nobody started; how many shipments were packed."""
+    return autopilot.pick_waiting(after_minutes=settings.DISPATCH_AUTOPICK_AFTER_MIN)
+
+
+def roll_demo_rota() -> int:
+    """The demo's couriers keep shifts for today and tomorrow; how many shifts were planned."""
+    return rota.roll_rota()

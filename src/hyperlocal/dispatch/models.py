@@ -62,6 +62,8 @@ class Shift(models.Model):
                 condition=models.Q(clocked_out_at__isnull=True) | models.Q(clocked_in_at__isnull=False),
                 name="shift_out_after_in",
             ),
+            # The rota's top-up (and any planner) racing itself plans a shift once.
+            models.UniqueConstraint(fields=["courier", "starts_at"], name="shift_starts_once_per_courier"),
             # Clocking in twice at once (two phones, a double tap) leaves one open shift.
             models.UniqueConstraint(
                 fields=["courier"],

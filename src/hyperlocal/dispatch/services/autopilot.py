@@ -1,27 +1,48 @@
-"""The autopilot of simulated couriers (the demo's couriers without a login), so that the
-demo lives: clock in when a shift starts, out when it ends and nothing is carried; pick up
-a planned trip when it is due and packed; deliver each stop at its eta with the right code.
+"""The demo's autopilots, so that the demo lives while nobody clicks.
 
-Each move goes through the same services a courier's phone calls, each in its own savepoint:
-a move refused (say, a round replaced the trip meanwhile) is skipped and retried next time.
+`advance`: simulated couriers (the demo's couriers without a login) clock in when a shift
+starts, out when it ends and nothing is carried; pick up a planned trip when it is due and
+packed; deliver each stop at its eta with the right code.
+
+`pick_waiting`: simulated pickers. A shipment nobody has started picking within a few
+minutes of its order is started, every line picked in full (short, as the picking service
+records it, when the hub cannot take the units) and packed. The actor is the hub's operator
+(the demo operator runs two hubs), else the first platform admin, so that the order's events
+name a person who may run the hub; human pickers on the board are never overtaken, since
+only shipments still `placed` are taken. Run by the worker only with DISPATCH_AUTOPICK on.
+
+Each move goes through the same services a courier's phone or the hub's board calls, each in
+its own savepoint: a move refused (say, a round replaced the trip meanwhile, or an operator
+started picking first) is skipped and retried next time.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from hyperlocal.accounts.models import User
+from hyperlocal.accounts.roles import Role
 from hyperlocal.dispatch.models import Shift, ShipmentDispatch, Trip, TripStatus, TripStop
 from hyperlocal.dispatch.services import delivery, shifts
+from hyperlocal.dispatch.services.snapshot import SLOT_HORIZON
 from hyperlocal.errors import DomainError
-from hyperlocal.orders.models import OrderStatus
+from hyperlocal.hubs.models import Hub
+from hyperlocal.orders.models import LineStatus, OrderLine, OrderStatus, Shipment
+from hyperlocal.orders.services.picking import pack, record_pick, start_picking
 
-__all__ = ["advance"]
+__all__ = ["PICKS_PER_RUN", "PICK_AFTER_MINUTES", "advance", "pick_waiting"]
+
+# A shipment nobody started within this many minutes of its order goes to the autopilot.
+PICK_AFTER_MINUTES = 3.0
+# At most this many shipments per run, oldest first (the job stays short; the rest wait).
+PICKS_PER_RUN = 50
 
 log = logging.getLogger(__name__)
 
@@ -98,3 +119,53 @@ def advance(now: datetime | None = None) -> int:
                 partial(shifts.clock_out, shift.courier, at=now), f"clock out {shift.courier_id}"
             )
     return moves
+
+
+def picker_for(hub: Hub) -> User | None:
+    """Who picks for the autopilot: the hub's first operator, else the first platform admin."""
+    operator = hub.operators.filter(is_active=True).order_by("pk").first()
+    if operator is not None:
+        return operator
+    admins = User.objects.filter(is_active=True).filter(
+        Q(is_superuser=True) | Q(groups__name=str(Role.PLATFORM_ADMIN))
+    )
+    return admins.order_by("pk").first()
+
+
+def _pick_and_pack(picker: User, shipment: Shipment, now: datetime) -> None:
+    start_picking(picker, shipment, now=now)
+    for line in OrderLine.objects.filter(shipment=shipment, status=LineStatus.PENDING).order_by("pk"):
+        try:
+            with transaction.atomic():
+                record_pick(picker, line, picked=line.quantity, now=now)
+        except DomainError:  # the hub cannot take the units: short, none found
+            record_pick(picker, line, picked=0, now=now)
+    pack(picker, shipment, now=now)
+
+
+def pick_waiting(now: datetime | None = None, *, after_minutes: float = PICK_AFTER_MINUTES) -> int:
+    """Start, pick and pack the shipments of open hubs still `placed` `after_minutes` after
+    their order (slot shipments only once they would join the rounds); returns how many were
+    packed. A shipment that cannot be packed (nothing found, no picker) stays as it was."""
+    now = now or timezone.now()
+    waiting = (
+        Shipment.objects.filter(
+            status=OrderStatus.PLACED,
+            hub__status=Hub.Status.OPEN,
+            order__placed_at__lte=now - timedelta(minutes=after_minutes),
+        )
+        .filter(Q(promise_kind="instant") | Q(promised_from__lte=now + SLOT_HORIZON))
+        .select_related("hub")
+        .order_by("order__placed_at", "pk")[:PICKS_PER_RUN]
+    )
+    packed = 0
+    pickers: dict[int, User | None] = {}
+    for shipment in waiting:
+        if shipment.hub_id not in pickers:
+            pickers[shipment.hub_id] = picker_for(shipment.hub)
+        picker = pickers[shipment.hub_id]
+        if picker is None:
+            log.info("autopilot: nobody may pick at hub %s", shipment.hub_id)
+            continue
+        packed += _attempt(partial(_pick_and_pack, picker, shipment, now), f"pick {shipment.pk}")
+    return packed
