@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from hyperlocal.accounts.roles import Role, grant_role
 from hyperlocal.dispatch.models import Courier, Shift, ShipmentDispatch
 from hyperlocal.dispatch.services.rounds import run_round
 from hyperlocal.orders.models import Order, OrderStatus, Shipment
@@ -138,3 +139,26 @@ def test_the_courier_page_speaks_korean_by_default(shop: Shop) -> None:
     html = page.get(reverse("web:courier")).content.decode()
     assert "내 경로" in html
     assert "퇴근" in html
+
+
+@pytest.mark.django_db
+def test_the_menu_links_couriers_to_their_route_and_the_map_pin_to_the_hub(shop: Shop) -> None:
+    courier = _courier(shop)
+    order, shipment = _packed_order(shop)
+    run_round(shop.hub, strategy="greedy")
+    page = english(Client(), courier.user)
+    route_url = reverse("web:courier")
+    assert f'href="{route_url}"' not in page.get(reverse("web:home")).content.decode()  # not in the group
+    grant_role(courier.user, Role.COURIER)
+    home = page.get(reverse("web:home")).content.decode()
+    assert f'<a href="{route_url}" id="nav-courier"' in home
+    resident_home = english(Client(), shop.world.resident).get(reverse("web:home")).content.decode()
+    assert 'id="nav-courier"' not in resident_home
+
+    assert page.post(reverse("web:courier_pick_up", args=[shipment.pk])).status_code == 302
+    route = page.get(route_url).content.decode()
+    assert 'aria-current="page">My route</a>' in route
+    hub_url = reverse("web:hub", args=[shop.hub.slug])
+    assert f'"url": "{hub_url}"' in route
+    assert '"url": "#"' not in route
+    assert order.code in route

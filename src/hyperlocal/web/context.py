@@ -48,6 +48,11 @@ class Nav:
         return user.operated_hubs.exists() or is_platform_admin(user)
 
     @cached_property
+    def rides(self) -> bool:
+        """Couriers (the courier group) have their route page."""
+        return str(Role.COURIER) in self._groups
+
+    @cached_property
     def sells(self) -> bool:
         user = self.user
         if not isinstance(user, User):

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -43,7 +44,14 @@ def _map(courier: Courier, route: selectors.Route) -> dict[str, Any] | None:
     hub = courier.home_hub
     payload = maps.base_payload(hub.region.district)
     payload["hubs"] = [
-        {"name": hub.name, "url": "#", "lat": hub.lat, "lng": hub.lng, "distance_m": None, "area": None}
+        {
+            "name": hub.name,
+            "url": reverse("web:hub", args=[hub.slug]),
+            "lat": hub.lat,
+            "lng": hub.lng,
+            "distance_m": None,
+            "area": None,
+        }
     ]
     payload["home"] = {"lat": stop.lat, "lng": stop.lng}
     payload["labels"]["home"] = _("Next stop")
