@@ -4,14 +4,16 @@ carrying the shipment spends its tries."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from hyperlocal.dispatch.models import MAX_PROOF_ATTEMPTS, Courier, ShipmentDispatch
 from hyperlocal.dispatch.services import delivery, proof
 from hyperlocal.dispatch.services.rounds import run_round
-from hyperlocal.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from hyperlocal.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from hyperlocal.orders.models import OrderStatus, Shipment
 from tests.dispatch.conftest import NEAR, Fleet
 from tests.dispatch.test_api import client_for, post
@@ -112,3 +114,38 @@ def test_api_counts_tries_answers_409_and_the_operator_resets(live_fleet: Fleet)
     assert done.json() == {"shipment_id": shipment.pk, "tries_left": MAX_PROOF_ATTEMPTS}
     assert post(api, f"/me/shipments/{shipment.pk}/deliver", {"proof_code": code}).status_code == 200
     assert _status(shipment) == OrderStatus.DELIVERED
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_racing_wrong_codes_count_exactly_up_to_the_limit(fleet: Fleet) -> None:
+    """Real threads on PostgreSQL, each a request of its own (no outer transaction, as the
+    edges call deliver): eight wrong codes at once, five counted, three refused as locked."""
+    courier, shipment, code = _carried(fleet)
+    start = threading.Barrier(8)
+    codes: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def guess() -> None:
+        try:
+            start.wait(timeout=30)
+            delivery.deliver(courier.user, shipment, proof_code=_wrong(code), at=fleet.now)
+        except DomainError as exc:
+            with lock:
+                codes.append(exc.code)
+        except BaseException as exc:  # a broken CHECK or a deadlock lands here
+            with lock:
+                errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=guess) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert sorted(codes) == ["proof_code_locked"] * 3 + ["wrong_proof_code"] * MAX_PROOF_ATTEMPTS
+    assert _tries(shipment) == MAX_PROOF_ATTEMPTS
+    assert _status(shipment) == OrderStatus.OUT_FOR_DELIVERY
