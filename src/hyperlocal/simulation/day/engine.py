@@ -88,7 +88,6 @@ class _Hub:
         self.trips: list[Trip] = []
         self.rounds: list[RoundStat] = []
         self.refused = 0
-        self.placed_left = len(orders)
         self.event_rounds = config.events_for(strategy)
         self.last_event_round = -math.inf
         self.round_minutes = config.round_seconds / 60.0
@@ -111,7 +110,6 @@ class _Hub:
             now, kind, _, ref = heapq.heappop(self.events)
             if kind == PLACED:
                 self.open[ref] = self.orders[ref]
-                self.placed_left -= 1
                 self._schedule_round(now)
             elif kind == DEPART:
                 self._depart_held(now, ref)

@@ -95,7 +95,9 @@ class Command(BaseCommand):
         parser.add_argument("--hours", type=float, default=12.0, help="length of the day (12)")
         parser.add_argument("--start", help="HH:MM today (Seoul) or an ISO date-time (10:00)")
         parser.add_argument("--orders", type=int, default=1000, help="orders in the day (1,000)")
-        parser.add_argument("--hubs", type=int, default=4, help="hubs of the synthetic city (4)")
+        parser.add_argument(
+            "--hubs", type=int, default=4, help="hubs of the synthetic city (4; the demo city has its own)"
+        )
         parser.add_argument("--seed", type=int, default=20240601)
         parser.add_argument("--strategy", choices=["optimised", "greedy"], default="optimised")
         parser.add_argument(
