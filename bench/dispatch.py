@@ -4,7 +4,7 @@ Run from the repository root with the project's virtualenv:
 
     .venv/bin/python bench/dispatch.py              # the day and the round timing
     .venv/bin/python bench/dispatch.py --scale      # also the 50,000-order day
-    .venv/bin/python bench/dispatch.py --quick      # a small smoke run (well under a minute)
+    .venv/bin/python bench/dispatch.py --quick      # a small smoke run (about half a minute)
 
 1. The demo city's day, in memory: Mapo-gu, 4 hubs, 10:00-22:00, 4,000 orders with a lunch
    and an evening peak, a 60-minute instant promise, couriers on bikes and scooters in
@@ -269,10 +269,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--round-seconds", type=float, default=60.0)
     parser.add_argument("--processes", type=int, default=2, help="hubs simulated in parallel (2)")
     parser.add_argument(
-        "--iterations", type=int, default=300, help="optimised rounds' max_iterations on the day (300)"
+        "--iterations",
+        type=int,
+        default=None,
+        help="optimised rounds' max_iterations on the day (300; 50 quick)",
     )
     parser.add_argument(
-        "--scale-iterations", type=int, default=30, help="optimised rounds' max_iterations at scale (30)"
+        "--scale-iterations", type=int, default=5, help="optimised rounds' max_iterations at scale (5)"
     )
     parser.add_argument(
         "--time-limit", type=float, default=1.0, help="RoundInput.time_limit_s in the simulated days (1.0)"
@@ -285,6 +288,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     size = QUICK if args.quick else FULL
+    if args.iterations is None:
+        args.iterations = 50 if args.quick else 300
     on_land = setup_django()
     say(
         f"bench/dispatch.py: {platform.machine()}, {os.cpu_count()} cores, "
