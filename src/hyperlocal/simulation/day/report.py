@@ -94,7 +94,7 @@ def _chart(results: Sequence[DayResult], scenario: Scenario) -> str:
         parts.append(f'<text x="{x:.1f}" y="{height - 2}" class="s">{label}</text>')
     for k, r in enumerate(results):
         parts.append(
-            f'<text x="{width - 200}" y="{top + 15 + 16 * k}" class="s" fill="{COLOURS[k % 4]}">'
+            f'<text x="{width - 260 + 90 * k}" y="{top - 5}" class="t" fill="{COLOURS[k % 4]}">'
             f"{escape(r.strategy)}</text>"
         )
     parts.append("</svg>")
@@ -172,7 +172,8 @@ def render_report(scenario: Scenario, results: Sequence[DayResult], *, title: st
         f"<tr><td>{escape(label)}</td>" + "".join(f"<td>{kpi_cells(k, a, f)}</td>" for k in figures) + "</tr>"
         for label, a, f in ROWS
     )
-    hubs = len(scenario.hubs)
+    # Synthetic days name their hubs already ("..., 4 hubs, 12 h"); replays do not.
+    hubs = "" if " hubs" in scenario.name else f"{len(scenario.hubs)} hubs, "
     maps = "\n".join(
         f"<section><h2>Routes: {escape(r.strategy)}</h2>"
         f"<p>{min(len(r.trips), MAX_ROUTES):,} of {len(r.trips):,} trips drawn; hubs as squares, "
@@ -189,7 +190,7 @@ td:first-child{{text-align:left}} svg{{width:100%;height:auto;background:#f6f8fa
 .t{{font-size:13px}} .s{{font-size:11px}}
 </style></head><body>
 <h1>{escape(title)}</h1>
-<p>{escape(scenario.name)}; {hubs} hubs, {len(scenario.couriers):,} courier shifts; starts
+<p>{escape(scenario.name)}; {hubs}{len(scenario.couriers):,} courier shifts; starts
 {scenario.start.isoformat(timespec="minutes")}. The same orders for every strategy.</p>
 <table><thead><tr><th></th>{head}</tr></thead><tbody>
 {rows}
