@@ -16,7 +16,9 @@ with the test payment (no money moves); the operator then starts picking that or
 run leaves one more order, in picking, in the demo. It saves
 {cart,checkout,order,board,picking,hub-stock}-{size}.png, and merchant-stock-{size}.png with a
 merchant login. The new shots are cut at --max-height pixels when the page is taller, and
-every PNG is re-encoded smaller with Pillow.
+every PNG is re-encoded smaller with Pillow. With a courier login too, the operator packs the
+order, the courier clocks in (courier-{size}.png), and the script waits for the demo's worker to
+give the order to a courier (order-courier-{size}.png).
 """
 
 from __future__ import annotations
@@ -277,8 +279,19 @@ def tour(browser: Browser, args: argparse.Namespace, sizes: list[str], out: Path
         save(page, out / f"picking-{size}.png", args)
         goto(page, urljoin(base, board_path + "stock/"))
         save(page, out / f"hub-stock-{size}.png", args)
+    if args.courier_username:
+        # Pack it, so that a dispatch round of the demo's worker gives it to a courier.
+        goto(first, urljoin(base, shipment_path))
+        while first.locator(".pick-line .pick-all").count():
+            first.locator(".pick-line .pick-all").first.click()
+            first.wait_for_load_state("networkidle")
+        first.click("#pack")
+        first.wait_for_load_state("networkidle")
     for context in contexts.values():
         context.close()
+
+    if args.courier_username:
+        courier_tour(browser, args, sizes, out, order_path)
 
     if args.merchant_username:
         for size in sizes:
@@ -288,6 +301,41 @@ def tour(browser: Browser, args: argparse.Namespace, sizes: list[str], out: Path
             goto(page, urljoin(base, "/merchant/stock/"))
             save(page, out / f"merchant-stock-{size}.png", args)
             context.close()
+
+
+def courier_tour(
+    browser: Browser, args: argparse.Namespace, sizes: list[str], out: Path, order_path: str
+) -> None:
+    """The courier's route page (clocked in), then the resident's order once a courier has it:
+    the demo's worker runs a dispatch round every minute, so this waits for up to three."""
+    base = args.url.rstrip("/") + "/"
+    for size in sizes:
+        context = new_context(browser, args, size)
+        page = context.new_page()
+        log_in(page, base, "/login/", args.courier_username, args.courier_password)
+        goto(page, urljoin(base, "/courier/"))
+        if page.locator("#clock-in").count():
+            page.click("#clock-in")
+            page.wait_for_load_state("networkidle")
+        save(page, out / f"courier-{size}.png", args)
+        context.close()
+    contexts = {size: new_context(browser, args, size) for size in sizes}
+    pages = {size: context.new_page() for size, context in contexts.items()}
+    for page in pages.values():
+        log_in(page, base, "/login/", args.username, args.password)
+    first = pages[sizes[0]]
+    for _ in range(36):
+        goto(first, urljoin(base, order_path))
+        if first.locator(".proof-code").count():
+            break
+        first.wait_for_timeout(5000)
+    else:
+        sys.exit(f"no courier took {order_path} within three minutes: is the demo's worker running?")
+    for size, page in pages.items():
+        goto(page, urljoin(base, order_path))
+        save(page, out / f"order-courier-{size}.png", args)
+    for context in contexts.values():
+        context.close()
 
 
 def main() -> None:
@@ -308,6 +356,12 @@ def main() -> None:
         "--merchant-username", default="", help="merchant staff; needs the operator login too"
     )
     parser.add_argument("--merchant-password", default="")
+    parser.add_argument(
+        "--courier-username",
+        default="",
+        help="a courier; the operator then packs the order and the tour waits for its courier",
+    )
+    parser.add_argument("--courier-password", default="")
     parser.add_argument("--cart-items", default=3, type=int, help="how many products of the search to order")
     parser.add_argument("--hub", default="", help="path of a hub page (default: the first hub listed)")
     parser.add_argument("--query", default="감귤", help="the specialty search to show (and to order from)")

@@ -30,7 +30,7 @@ from hyperlocal.simulation.demo.trade import delete_trade, open_slots, stock_and
 from hyperlocal.simulation.models import DemoBuild
 
 # Raise when the generator changes what a seed produces, so that old demo cities are rebuilt.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 DEFAULT_HOUSEHOLDS = 22_000
 HOUSEHOLDS_RANGE = (200, 500_000)
 # The merchant whose owner is the demo merchant login: it sells the Jeju tangerines.

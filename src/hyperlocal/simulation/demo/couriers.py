@@ -12,6 +12,7 @@ from django.utils import timezone
 from hyperlocal.accounts.models import User
 from hyperlocal.dispatch.models import Courier, Shift
 from hyperlocal.hubs.models import CourierMode, Hub
+from hyperlocal.simulation.demo.hubs import distance_to_demo_home
 from hyperlocal.simulation.demo.people import USERNAME_PREFIX, create_people, korean_names
 
 PER_HUB = 6
@@ -32,8 +33,10 @@ def create_couriers(
     *,
     now: datetime | None = None,
 ) -> list[Courier]:
-    """The demo courier login rides a bike for the first hub; the others cannot log in and
-    ride on autopilot (simulated), when the worker runs it."""
+    """The demo courier login rides a bike for the hub nearest the demo resident's home (where
+    the resident's orders go), so that it can carry them; the others cannot log in and ride on
+    autopilot (simulated), when the worker runs it."""
+    hubs = sorted(hubs, key=distance_to_demo_home)
     count = PER_HUB * len(hubs) - 1
     usernames = [f"{USERNAME_PREFIX}courier-{n:02d}" for n in range(2, count + 2)]
     users = [demo_courier, *create_people(usernames, korean_names(count, rng), group)]
