@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from django.test import override_settings
@@ -37,11 +38,28 @@ class Clock:
 def test_lengths_are_counted_once_per_interval(office: Hub) -> None:
     clock = Clock()
     queue(office, 3)
-    assert queue_cache.queue_lengths(NOW, _queue_params, clock=clock) == {office.pk: 3}
+
+    def lengths() -> dict[int, int]:
+        # NOW is the present here: the wall clock reads NOW plus a second.
+        return queue_cache.queue_lengths(
+            NOW, _queue_params, clock=clock, wall_clock=lambda: NOW + timedelta(seconds=1)
+        )
+
+    assert lengths() == {office.pk: 3}
     queue(office, 2)
     clock.now += 1.9  # still fresh: the count of a moment ago
-    assert queue_cache.queue_lengths(NOW, _queue_params, clock=clock) == {office.pk: 3}
+    assert lengths() == {office.pk: 3}
     clock.now += 0.2  # older than 2 s: counted again
+    assert lengths() == {office.pk: 5}
+
+
+@override_settings(PICKING_QUEUE_CACHE_S=2.0)
+def test_another_moment_is_counted_for_itself_and_not_cached(office: Hub) -> None:
+    """A simulated clock (simulate --db) or a pinned time is not the present: no cache."""
+    clock = Clock()
+    queue(office, 3)
+    assert queue_cache.queue_lengths(NOW, _queue_params, clock=clock) == {office.pk: 3}
+    queue(office, 2)  # NOW is years away from the real clock: counted again at once
     assert queue_cache.queue_lengths(NOW, _queue_params, clock=clock) == {office.pk: 5}
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from hyperlocal.orders.services import placement_sql as q
 
@@ -38,20 +39,30 @@ def clear() -> None:
 
 
 def queue_lengths(
-    now: datetime, params: Callable[[datetime], list[Any]], *, clock: Callable[[], float] = time.monotonic
+    now: datetime,
+    params: Callable[[datetime], list[Any]],
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    wall_clock: Callable[[], datetime] = timezone.now,
 ) -> dict[int, int]:
-    """Hub id -> shipments waiting to be picked (hubs with none are absent), at most
-    cache_seconds() old. `params` gives the count's parameters for `now` (statuses, kind,
-    horizon), as the live column takes them."""
+    """Hub id -> shipments waiting to be picked (hubs with none are absent): at most
+    cache_seconds() old when `now` is the present, else counted for `now` and not cached.
+    `params` gives the count's parameters for `now` (statuses, kind, horizon), as the live
+    column takes them."""
     global _cached
+    seconds = cache_seconds()
+    # The cache holds the queue as of the real present; a quote for another moment (a
+    # simulated clock, a test's pinned time) counts for that moment and leaves it alone.
+    present = abs((now - wall_clock()).total_seconds()) <= seconds
     moment = clock()
     with _lock:
         cached = _cached
-    if cached is not None and moment - cached[0] < cache_seconds():
+    if present and cached is not None and moment - cached[0] < seconds:
         return cached[1]
     with connection.cursor() as cursor:
         cursor.execute(q.queue_lengths_sql(), params(now))
         lengths = {int(hub_id): int(n) for hub_id, n in cursor.fetchall()}
-    with _lock:
-        _cached = (moment, lengths)
+    if present:
+        with _lock:
+            _cached = (moment, lengths)
     return lengths
