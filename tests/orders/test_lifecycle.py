@@ -20,7 +20,14 @@ from hyperlocal.orders.models import (
     Shipment,
     Substitution,
 )
-from hyperlocal.orders.services.lifecycle import ALLOWED, cancel_order, order_status_of, transition
+from hyperlocal.orders.services.lifecycle import (
+    ALLOWED,
+    cancel_order,
+    lock_orders,
+    order_status_of,
+    set_estimates,
+    transition,
+)
 from hyperlocal.orders.services.picking import pack, record_pick
 from hyperlocal.regions.models import Region
 from tests.factories import UserFactory
@@ -460,3 +467,38 @@ def test_racing_cancellations_never_deadlock_and_restock_exactly(mapo: Region) -
     assert set(Stock.objects.values_list("on_hand", "reserved")) == {(200, 0)}
     assert set(Order.objects.values_list("status", flat=True)) == {S.CANCELLED}
     assert set(Payment.objects.values_list("status", flat=True)) == {Payment.Status.VOIDED}
+
+
+def test_lock_orders_returns_the_orders_and_all_their_shipments_in_id_order(world: World) -> None:
+    first = world.order([(world.apple, 1, Substitution.ALLOW)], split=[(world.pear, 1, Substitution.ALLOW)])
+    second = world.order([(world.apple, 1, Substitution.ALLOW)])
+    world.order([(world.apple, 1, Substitution.ALLOW)])  # not asked for
+    orders, shipments = lock_orders([second.pk, first.pk, second.pk])
+    assert sorted(orders) == [first.pk, second.pk]
+    assert [s.pk for s in shipments] == sorted(
+        Shipment.objects.filter(order__in=[first, second]).values_list("pk", flat=True)
+    )
+    assert {s.order_id for s in shipments} == {first.pk, second.pk}
+    assert lock_orders([]) == ({}, [])
+
+
+def test_set_estimates_moves_the_estimate_never_the_promise(world: World) -> None:
+    one = shipment_of(world.order([(world.apple, 1, Substitution.ALLOW)]))
+    two = shipment_of(world.order([(world.apple, 1, Substitution.ALLOW)]))
+    Shipment.objects.filter(pk=two.pk).update(estimated_at=NOW)
+    promised = {s.pk: (s.promised_from, s.promised_by) for s in (one, two)}
+    later = NOW + 50 * T
+    assert set_estimates({one.pk: later, two.pk: None}) == 2
+    one.refresh_from_db()
+    two.refresh_from_db()
+    assert (one.estimated_at, two.estimated_at) == (later, None)
+    assert {s.pk: (s.promised_from, s.promised_by) for s in (one, two)} == promised
+    assert set_estimates({}) == 0
+
+
+def test_set_estimates_refuses_a_naive_time_and_writes_nothing(world: World) -> None:
+    one = shipment_of(world.order([(world.apple, 1, Substitution.ALLOW)]))
+    two = shipment_of(world.order([(world.apple, 1, Substitution.ALLOW)]))
+    with pytest.raises(InvalidInput, match="time zone"):
+        set_estimates({one.pk: NOW, two.pk: NOW.replace(tzinfo=None)})
+    assert not Shipment.objects.filter(pk__in=[one.pk, two.pk], estimated_at__isnull=False).exists()

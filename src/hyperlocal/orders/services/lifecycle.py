@@ -16,7 +16,7 @@ a failing side effect (say, a payment error) leaves nothing half-done.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -45,7 +45,9 @@ __all__ = [
     "CANCELLABLE_BY_OPERATOR",
     "ORDER_STATUS_RULE",
     "cancel_order",
+    "lock_orders",
     "order_status_of",
+    "set_estimates",
     "transition",
 ]
 
@@ -124,6 +126,21 @@ def lock_order(order_id: int) -> tuple[Order, list[Shipment]]:
     return order, shipments
 
 
+def lock_orders(order_ids: Iterable[int]) -> tuple[dict[int, Order], list[Shipment]]:
+    """Lock several orders by id, then all their shipments by id (the order every change
+    takes its locks in, so that two callers never deadlock); return them fresh, the orders
+    by id and the shipments (with their order and hub) in id order."""
+    ids = sorted(set(order_ids))
+    orders = {o.pk: o for o in Order.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    shipments = list(
+        Shipment.objects.select_for_update(of=("self",))
+        .select_related("order", "hub")
+        .filter(order_id__in=ids)
+        .order_by("pk")
+    )
+    return orders, shipments
+
+
 def lock_shipment(shipment_id: int) -> tuple[Order, Shipment]:
     """Lock the shipment's order, then the shipment; return both fresh."""
     order_id = Shipment.objects.filter(pk=shipment_id).values_list("order_id", flat=True).get()
@@ -183,6 +200,20 @@ def refresh_order_status(order: Order) -> str:
         Order.objects.filter(pk=order.pk).update(status=status)
         order.status = status
     return status
+
+
+def set_estimates(estimates: Mapping[int, datetime | None]) -> int:
+    """Tell customers a new estimate: each shipment's `estimated_at` (None: no estimate
+    yet). The promise (`promised_from`, `promised_by`) never moves: on-time rates are measured
+    against it. The caller holds the shipments' locks (lock_order / lock_orders, or its own
+    select_for_update by id). One statement; returns the number of shipments updated."""
+    if not estimates:
+        return 0
+    for when in estimates.values():
+        if when is not None and timezone.is_naive(when):
+            raise InvalidInput("an estimate needs a time zone", field="estimated_at", code="naive_datetime")
+    rows = [Shipment(pk=pk, estimated_at=when) for pk, when in sorted(estimates.items())]
+    return Shipment.objects.bulk_update(rows, ["estimated_at"])
 
 
 # --- money ---------------------------------------------------------------------------
