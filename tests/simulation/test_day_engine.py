@@ -4,7 +4,9 @@ strategies delivering everything on the same orders."""
 from __future__ import annotations
 
 import itertools
+import math
 from collections import defaultdict
+from collections.abc import Callable
 
 import pytest
 
@@ -26,9 +28,11 @@ from hyperlocal.simulation.day import (
     OrderSpec,
     Scenario,
     kpis,
+    pack,
     run_day,
     synthetic_day,
 )
+from hyperlocal.simulation.day.picking import Packing
 from hyperlocal.simulation.day.synthetic import SEOUL
 
 PLAN = DayPlan(orders=60, hubs=2, hours=1.5, homes=300, city="disc", seed=5)
@@ -43,7 +47,7 @@ def scenario() -> Scenario:
 def results(scenario: Scenario) -> dict[str, DayResult]:
     return {
         "greedy": run_day(scenario, GreedyDispatch()),
-        "optimised": run_day(scenario, OptimisedDispatch(time_limit_s=0.3, max_iterations=40)),
+        "optimised": run_day(scenario, OptimisedDispatch(time_limit_s=30.0, max_iterations=40)),
     }
 
 
@@ -133,3 +137,89 @@ def test_plans_over_capacity_or_past_the_shift_are_refused() -> None:
     assert result.refused_trips > 0
     assert result.trips == []
     assert sorted(result.undelivered) == ["far", "o0", "o1", "o2"]
+
+
+class RecordingGreedy:
+    """Greedy that keeps every round input it was given (a test double)."""
+
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.inputs: list[RoundInput] = []
+        self.inner = GreedyDispatch()
+
+    def plan(self, round_input: RoundInput, travel: TravelTimeModel) -> RoundPlan:
+        self.inputs.append(round_input)
+        return self.inner.plan(round_input, travel)
+
+
+def test_rounds_see_estimates_never_the_actual_time_of_a_bag_not_yet_packed(scenario: Scenario) -> None:
+    strategy = RecordingGreedy()
+    config = DayConfig(event_rounds=False)
+    run_day(scenario, strategy, config)
+    actual = {}
+    for hub in scenario.hubs:
+        actual.update(pack(hub, [o for o in scenario.orders if o.hub_id == hub.id], seed=config.seed))
+    unpacked = packed = 0
+    for round_input in strategy.inputs:
+        for s in round_input.shipments:
+            if actual[s.id].packed_at <= round_input.now:
+                assert s.ready_at == actual[s.id].packed_at
+                packed += 1
+            else:
+                assert s.ready_at > round_input.now
+                assert s.ready_at != actual[s.id].packed_at
+                unpacked += 1
+    assert packed > 0
+    assert unpacked > 0
+
+
+class DepartWhenExpected:
+    """Every open shipment on the first courier's trip, leaving when the round expects the
+    last bag packed (a test double)."""
+
+    name = "depart-when-expected"
+
+    def plan(self, round_input: RoundInput, travel: TravelTimeModel) -> RoundPlan:
+        depart = max([round_input.now, *(s.ready_at for s in round_input.shipments)])
+        stops = tuple(PlannedStop(s.id, depart + 5, False) for s in round_input.shipments)
+        return RoundPlan(round_input.hub_id, (CourierPlan(round_input.couriers[0].id, depart, stops, 0.0),))
+
+
+def one_order_day(seed: int, round_seconds: float) -> tuple[DayResult, Packing]:
+    hub = HubSpec("h", Point(37.55, 126.90), pickers=1, pick_minutes=10.0, pick_minutes_per_item=0.0)
+    orders = (OrderSpec("o", 0.0, "h", Point(37.551, 126.90), 1, 60.0),)
+    scenario = Scenario(
+        start=__import__("datetime").datetime(2025, 6, 2, 10, tzinfo=SEOUL),
+        hubs=(hub,),
+        couriers=(CourierSpec("c", "h", Mode.BIKE, 10, 0.0, 120.0),),
+        orders=orders,
+        travel=CircuityModel(),
+    )
+    config = DayConfig(round_seconds=round_seconds, seed=seed)
+    return run_day(scenario, DepartWhenExpected(), config), pack(hub, orders, seed=seed)["o"]
+
+
+def first_seed(packed: Callable[[float], bool]) -> int:
+    """The first seed whose one bag (expected in 10 minutes) is packed as asked."""
+    hub = HubSpec("h", Point(37.55, 126.90), pickers=1, pick_minutes=10.0, pick_minutes_per_item=0.0)
+    order = OrderSpec("o", 0.0, "h", Point(37.551, 126.90), 1, 60.0)
+    return next(s for s in range(1, 100) if packed(pack(hub, [order], seed=s)["o"].packed_at))
+
+
+def test_a_bag_packed_later_than_expected_keeps_its_trip_waiting() -> None:
+    # One round at minute 0 (the next is an hour later): the trip is planned to leave at
+    # the estimate (10); the bag is packed later, and the courier leaves with it then.
+    result, packing = one_order_day(first_seed(lambda at: at > 11.0), round_seconds=3600)
+    assert packing.expected_minutes == 10.0 < 11.0 < packing.packed_at
+    (delivery,) = result.deliveries
+    assert delivery.picked_up_at == delivery.packed_at == packing.packed_at
+
+
+def test_a_bag_packed_earlier_than_expected_leaves_earlier() -> None:
+    # Rounds every minute: the first round after the bag is packed sends it, before the
+    # estimate the earlier rounds planned with.
+    result, packing = one_order_day(first_seed(lambda at: at < 9.0), round_seconds=60)
+    assert packing.packed_at < 9.0
+    (delivery,) = result.deliveries
+    assert delivery.picked_up_at == math.ceil(packing.packed_at) < packing.expected_minutes

@@ -12,6 +12,14 @@ A trip planned to depart later is held until then (a departure event) and may be
 by the next round; it is handed out only if the courier is at the hub and every bag is
 packed. Plans the simulator cannot carry out (over capacity, back after the shift, a bag
 already gone) are refused and counted, and their shipments stay open.
+
+Packing times: rounds see an *estimate* of when a bag still being picked (or queued) will
+be packed, from what the hub knows at that moment (``picking.ready_estimates``); the actual
+packing time varies around the hub's estimate (``HubSpec.pick_cv``, seeded by
+``DayConfig.seed``, identical for every strategy on one scenario). A bag packed later than
+its estimate cannot leave earlier: a held trip due to depart waits at the hub for its last
+bag (or the next round replans it). A bag packed earlier is ready earlier: the next round
+sees it packed.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from multiprocessing import get_context
 from hyperlocal.geo import TravelTimeModel
 from hyperlocal.optim.dispatch import CourierPlan, CourierState, DispatchStrategy, OpenShipment, RoundInput
 
-from .picking import Packing, pack
+from .picking import Packing, pack, ready_estimates
 from .planar import speed_of
 from .result import DayResult, Delivery, HubLog, RoundStat, Trip
 from .scenario import CourierSpec, HubSpec, OrderSpec, Scenario
@@ -79,7 +87,7 @@ class _Hub:
     ) -> None:
         self.hub, self.strategy, self.travel, self.config = hub, strategy, travel, config
         self.orders = {o.id: o for o in orders}
-        self.packing: dict[str, Packing] = pack(hub, orders)
+        self.packing: dict[str, Packing] = pack(hub, orders, seed=config.seed)
         self.couriers = {c.id: _Courier(c, free_at=c.on_at) for c in couriers}
         self.open: dict[str, OrderSpec] = {}  # placed, not picked up
         self.events: list[tuple[float, int, int, str]] = []
@@ -172,16 +180,18 @@ class _Hub:
             idle = any(c.free_at <= now + EPS and c.spec.on_at <= now + EPS for c in couriers)
             if not (ready and idle):
                 return
+        # What the hub expects, never the actual packing time of a bag not yet packed.
+        expected = ready_estimates(self.hub, self.open.values(), self.packing, now)
         shipments = tuple(
             OpenShipment(
                 id=o.id,
                 drop_off=o.drop_off,
                 items=o.items,
-                ready_at=self.packing[o.id].packed_at,
+                ready_at=expected[o.id],
                 due_by=o.due_by,
                 service_minutes=o.service_minutes,
             )
-            for o in sorted(self.open.values(), key=lambda o: (self.packing[o.id].packed_at, o.id))
+            for o in sorted(self.open.values(), key=lambda o: (expected[o.id], o.id))
         )
         round_input = RoundInput(
             hub_id=self.hub.id,
@@ -230,13 +240,15 @@ class _Hub:
         spec = courier.spec
         ids = [s.shipment_id for s in plan.stops]
         orders = [self.open.get(i) for i in ids]
-        if (
-            any(o is None for o in orders)
-            or courier.free_at > now + EPS
-            or spec.on_at > now + EPS
-            or any(self.packing[i].packed_at > now + EPS for i in ids)
-        ):
-            # Not possible now (a bag not packed, the courier away): the next round replans.
+        if any(o is None for o in orders) or courier.free_at > now + EPS or spec.on_at > now + EPS:
+            # Not possible now (a bag gone, the courier away): the next round replans.
+            return
+        last_bag = max(self.packing[i].packed_at for i in ids)
+        if last_bag > now + EPS:
+            # A bag packed later than the round expected: the courier waits at the hub for
+            # it (unless the next round replans first).
+            courier.held = plan
+            self._push(last_bag, DEPART, spec.id + "\x00" + str(courier.held_version))
             return
         chosen = [o for o in orders if o is not None]
         items = sum(o.items for o in chosen)

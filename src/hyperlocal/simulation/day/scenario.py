@@ -24,6 +24,9 @@ class HubSpec:
     pick_minutes: float = 3.0  # per order, plus ``pick_minutes_per_item`` per item
     pick_minutes_per_item: float = 0.5
     reach_m: float = float("inf")  # straight-line metres the hub serves (its service area)
+    # The actual pick-and-pack time varies around that estimate: its coefficient of
+    # variation (gamma-distributed, seeded; 0: exactly the estimate). See ``picking``.
+    pick_cv: float = 0.3
 
 
 @dataclass(frozen=True)
