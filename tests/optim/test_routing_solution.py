@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
 
-from hyperlocal.optim.routing import Client, Depot, RoutingProblem, VehicleType, schedule_route
+from hyperlocal.optim.routing import (
+    Client,
+    Depot,
+    RoutingProblem,
+    VehicleType,
+    routes_feasible,
+    schedule_route,
+)
 
 
 def problem(clients: tuple[Client, ...], vehicle: VehicleType) -> RoutingProblem:
@@ -32,3 +39,40 @@ def test_a_second_trip_leaves_after_the_first_returns_and_its_own_release() -> N
     assert route.trips[1].visits[0].arrival == 70
     assert route.end_time == 90
     assert route.distance == pytest.approx(2 * (20 + 40))
+
+
+def test_routes_on_time_within_capacity_and_shift_are_feasible() -> None:
+    p = problem((Client(1, demand=2, tw_late=10), Client(2, demand=3)), VehicleType(capacity=5, tw_late=40))
+    assert routes_feasible(p, [schedule_route(p, 0, [(0, 0, [0, 1])])])
+    assert routes_feasible(p, [])
+
+
+@pytest.mark.parametrize(
+    ("clients", "vehicle", "trips"),
+    [
+        # Arrives at 20, the window closed at 15.
+        ((Client(1), Client(2, tw_late=15)), VehicleType(capacity=5), [(0, 0, [0, 1])]),
+        # 4 items on a 3-item vehicle.
+        ((Client(1, demand=2), Client(2, demand=2)), VehicleType(capacity=3), [(0, 0, [0, 1])]),
+        # Back at 40, the shift ended at 39.
+        ((Client(1), Client(2)), VehicleType(capacity=5, tw_late=39), [(0, 0, [0, 1])]),
+        # The same client twice.
+        ((Client(1), Client(2)), VehicleType(capacity=5, reload_depots=(0,)), [(0, 0, [0]), (0, 0, [0])]),
+    ],
+    ids=["late", "over-capacity", "after-shift", "twice"],
+)
+def test_routes_that_break_a_constraint_are_not_feasible(
+    clients: tuple[Client, ...], vehicle: VehicleType, trips: list[tuple[int, int, list[int]]]
+) -> None:
+    p = problem(clients, vehicle)
+    assert not routes_feasible(p, [schedule_route(p, 0, trips)])
+
+
+def test_capacity_counts_per_trip_when_the_vehicle_reloads() -> None:
+    p = problem((Client(1, demand=2), Client(2, demand=2)), VehicleType(capacity=3, reload_depots=(0,)))
+    assert routes_feasible(p, [schedule_route(p, 0, [(0, 0, [0]), (0, 0, [1])])])
+
+
+def test_more_routes_than_vehicles_are_not_feasible() -> None:
+    p = problem((Client(1), Client(2)), VehicleType(capacity=5))
+    assert not routes_feasible(p, [schedule_route(p, 0, [(0, 0, [0])]), schedule_route(p, 0, [(0, 0, [1])])])

@@ -6,7 +6,7 @@ read routes with arrival times and distances recomputed in double precision.
 """
 
 from .problem import Client, Depot, InvalidProblem, RoutingProblem, VehicleType
-from .solution import Route, RoutingSolution, Trip, Visit, schedule_route
+from .solution import Route, RoutingSolution, Trip, Visit, routes_feasible, schedule_route
 from .solve import solve, to_pyvrp
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "Trip",
     "VehicleType",
     "Visit",
+    "routes_feasible",
     "schedule_route",
     "solve",
     "to_pyvrp",

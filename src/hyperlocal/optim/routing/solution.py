@@ -8,7 +8,10 @@ from dataclasses import dataclass
 
 from .problem import RoutingProblem
 
-__all__ = ["Route", "RoutingSolution", "Trip", "Visit", "schedule_route"]
+__all__ = ["Route", "RoutingSolution", "Trip", "Visit", "routes_feasible", "schedule_route"]
+
+# Float noise below which a schedule counts as on time (in the problem's time units).
+_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -104,3 +107,31 @@ def schedule_route(
         result.append(Trip(start_depot, end_depot, departure, tuple(planned), return_at, travelled))
         free_at = return_at
     return Route(vehicle_type, tuple(result))
+
+
+def routes_feasible(problem: RoutingProblem, routes: Sequence[Route]) -> bool:
+    """Whether ``routes`` (as ``schedule_route`` computes them) hold in floats: every visit
+    within its window, every trip within the vehicle's capacity, back by the end of the
+    vehicle's shift and the depot's window, finite times and distances, each client at most
+    once and no more routes of a vehicle type than it has vehicles."""
+    seen: set[int] = set()
+    used: dict[int, int] = {}
+    for route in routes:
+        vehicle = problem.vehicle_types[route.vehicle_type]
+        used[route.vehicle_type] = used.get(route.vehicle_type, 0) + 1
+        if used[route.vehicle_type] > vehicle.num_available:
+            return False
+        for trip in route.trips:
+            if sum(problem.clients[visit.client].demand for visit in trip.visits) > vehicle.capacity:
+                return False
+            if not (math.isfinite(trip.distance) and math.isfinite(trip.return_at)):
+                return False
+            if trip.return_at > problem.depots[trip.end_depot].tw_late + _TOLERANCE:
+                return False
+            for visit in trip.visits:
+                if visit.client in seen or visit.late_by > _TOLERANCE:
+                    return False
+                seen.add(visit.client)
+        if route.end_time > vehicle.tw_late + _TOLERANCE:
+            return False
+    return True
