@@ -2,7 +2,13 @@ import pytest
 
 from hyperlocal.geo import Mode, haversine_m
 from hyperlocal.optim.dispatch import CarriedStop, RoundInput
-from hyperlocal.optim.dispatch.geometry import RoundGeometry, courier_free_at, is_late, road_metres
+from hyperlocal.optim.dispatch.geometry import (
+    RoundGeometry,
+    courier_free_at,
+    courier_timeline,
+    is_late,
+    road_metres,
+)
 
 from .conftest import HUB, TRAVEL, courier, north, shipment
 
@@ -38,3 +44,16 @@ def test_geometry_puts_the_hub_first_and_measures_round_trips() -> None:
 def test_late_means_past_the_promise_not_float_noise() -> None:
     assert not is_late(60.0 + 1e-9, 60.0)
     assert is_late(60.01, 60.0)
+
+
+def test_the_timeline_gives_each_carried_stop_its_arrival_and_flags_the_late_ones() -> None:
+    carrying = (CarriedStop("a", north(500), 12.0, 2.0), CarriedStop("b", north(1500), 16.0, 2.0))
+    busy = courier("c", at=north(250), carrying=carrying)
+    round_input = RoundInput("h", HUB, 10.0, (), (busy, courier("d")))
+    etas, free_at = courier_timeline(round_input, busy, TRAVEL)
+    # a: 250 m at 250 m/min; b: 2 min at a, then 1000 m.
+    assert etas == pytest.approx((11.0, 17.0), rel=1e-3)
+    assert free_at == courier_free_at(round_input, busy, TRAVEL)
+    geometry = RoundGeometry.of(round_input, TRAVEL)
+    assert geometry.carried_eta == pytest.approx({"a": 11.0, "b": 17.0}, rel=1e-3)
+    assert geometry.carried_late(round_input) == {"b"}  # due by 16, there at 17

@@ -1,16 +1,21 @@
+import dataclasses
 import math
+from typing import Any
 
 import pytest
 
 from hyperlocal.optim.dispatch import (
     CarriedStop,
+    DispatchStrategy,
     GreedyDispatch,
     OpenShipment,
     OptimisedDispatch,
     RoundInput,
     RoundPlan,
+    optimised,
 )
 from hyperlocal.optim.dispatch.model import CourierState
+from hyperlocal.optim.routing import RoutingProblem, RoutingSolution
 
 from .conftest import HUB, TRAVEL, courier, north, shipment
 
@@ -144,3 +149,74 @@ def test_a_slot_window_that_opens_at_the_margin_still_solves() -> None:
     result = plan((slot,), (courier("c"),))
     (trip,) = result.trips
     assert trip.stops[0].eta >= NOW + 27.1234 - 1e-6
+
+
+def _infeasible_solve(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The solver's answer, marked infeasible (as PyVRP marks a plan late, past a shift
+    end or over capacity)."""
+    real = optimised.solve
+
+    def solve(problem: RoutingProblem, **kwargs: Any) -> RoutingSolution:
+        return dataclasses.replace(real(problem, **kwargs), feasible=False)
+
+    monkeypatch.setattr(optimised, "solve", solve)
+
+
+def test_an_infeasible_solution_is_not_handed_out_the_warm_start_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    shipments = (shipment("a", 2000, due_by=45.0), shipment("b", 2000, east=150, due_by=45.0))
+    couriers = (courier("c"), courier("d"))
+    assert len(plan(shipments, couriers).trips) == 1  # the solver batches them
+    _infeasible_solve(monkeypatch)
+    result = plan(shipments, couriers)
+    # The warm start: one shipment per trip, each on time, on both couriers.
+    assert sorted(len(t.stops) for t in result.trips) == [1, 1]
+    assert {t.courier_id for t in result.trips} == {"c", "d"}
+    assert not result.late
+    assert not result.waiting
+
+
+def test_without_a_feasible_warm_start_the_greedy_plan_is_handed_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    _infeasible_solve(monkeypatch)
+    # A start that overloads the courier (3 items on a 2-item bike) does not hold either.
+    monkeypatch.setattr(optimised, "_warm_start", lambda problem: [(0, [[0, 1, 2]])])
+    shipments = tuple(shipment(f"s{i}", 1000 + 100 * i, ready_at=NOW - i) for i in range(3))
+    couriers = (courier("c", capacity=2),)
+    result = plan(shipments, couriers)
+    greedy = GreedyDispatch().plan(RoundInput("h", HUB, NOW, shipments, couriers), TRAVEL)
+    assert result.trips == greedy.trips
+    assert result.waiting == greedy.waiting
+    assert result.late == greedy.late
+    assert [s.shipment_id for t in result.trips for s in t.stops] == ["s2"]  # oldest ready first
+
+
+def test_a_shipment_left_out_waits_behind_the_planned_trips_and_is_flagged_late() -> None:
+    # One bike, one item at a time: both can be at the door by NOW + 9 alone, but not both.
+    shipments = (shipment("a", 2000, due_by=NOW + 14), shipment("b", 2000, east=100, due_by=NOW + 14))
+    result = plan(shipments, (courier("c", capacity=1),))
+    (trip,) = result.trips
+    (stop,) = trip.stops
+    (left_out,) = set(result.waiting)
+    # Out and back (1 + 8 + 2 + 8 min), then alone: 1 + 8 min more.
+    assert result.waiting[left_out] == pytest.approx(NOW + 28, abs=0.1)
+    assert result.late == {left_out}
+    assert not stop.late
+
+
+def test_a_left_out_shipment_nobody_can_take_before_the_shift_ends_has_no_estimate() -> None:
+    shipments = (shipment("a", 2000, due_by=NOW + 14), shipment("b", 2000, east=100, due_by=NOW + 14))
+    result = plan(shipments, (courier("c", capacity=1, shift_ends_at=NOW + 25),))
+    (left_out,) = set(result.waiting)
+    assert result.waiting[left_out] == math.inf
+    assert result.late == {left_out}
+
+
+@pytest.mark.parametrize(
+    "strategy", [OptimisedDispatch(time_limit_s=5.0, max_iterations=50), GreedyDispatch()]
+)
+def test_a_carried_stop_that_will_arrive_after_its_promise_is_flagged(strategy: DispatchStrategy) -> None:
+    # 2000 m on at 250 m/min: at x by NOW + 8; y, 2 min later and 500 m on, by NOW + 12.
+    carrying = (CarriedStop("x", north(3000), due_by=NOW + 7), CarriedStop("y", north(3500), due_by=NOW + 30))
+    busy = courier("busy", at=north(1000), carrying=carrying)
+    result = strategy.plan(RoundInput("h", HUB, NOW, (shipment("a", 500),), (busy, courier("idle"))), TRAVEL)
+    assert result.late == {"x"}
+    assert "x" not in result.waiting

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -16,7 +16,14 @@ from hyperlocal.geo import DEFAULT_SPEED_M_PER_MIN, Mode, Point, TravelTimeModel
 
 from .model import CourierState, RoundInput
 
-__all__ = ["RoadDistanceModel", "RoundGeometry", "road_metres"]
+__all__ = [
+    "RoadDistanceModel",
+    "RoundGeometry",
+    "courier_free_at",
+    "courier_timeline",
+    "is_late",
+    "road_metres",
+]
 
 FloatMatrix = npt.NDArray[np.float64]
 
@@ -57,6 +64,8 @@ class RoundGeometry:
     minutes: dict[Mode, FloatMatrix]
     metres: dict[Mode, FloatMatrix]
     free_at: dict[str, float]  # courier id -> back at the hub, free for a new trip
+    # carried shipment id -> arrival at its door on the courier's current ride
+    carried_eta: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def of(cls, round_input: RoundInput, travel: TravelTimeModel) -> RoundGeometry:
@@ -64,8 +73,21 @@ class RoundGeometry:
         modes = sorted({Mode(c.mode) for c in round_input.couriers})
         minutes = {m: _finite_or_inf(travel.minutes(points, points, m)) for m in modes}
         metres = {m: _finite_or_inf(road_metres(travel, points, points, m)) for m in modes}
-        free_at = {c.id: courier_free_at(round_input, c, travel) for c in round_input.couriers}
-        return cls(points, minutes, metres, free_at)
+        free_at: dict[str, float] = {}
+        carried_eta: dict[str, float] = {}
+        for courier in round_input.couriers:
+            etas, free_at[courier.id] = courier_timeline(round_input, courier, travel)
+            carried_eta.update(zip((stop.id for stop in courier.carrying), etas, strict=True))
+        return cls(points, minutes, metres, free_at, carried_eta)
+
+    def carried_late(self, round_input: RoundInput) -> set[str]:
+        """Ids of carried shipments whose arrival on the current ride is past their promise."""
+        return {
+            stop.id
+            for courier in round_input.couriers
+            for stop in courier.carrying
+            if is_late(self.carried_eta.get(stop.id, math.inf), stop.due_by)
+        }
 
     def trip(self, mode: Mode, stops: Sequence[int]) -> float:
         """Road metres of hub -> shipments ``stops`` (indices) -> hub."""
@@ -83,13 +105,24 @@ def _finite_or_inf(matrix: npt.ArrayLike) -> FloatMatrix:
 def courier_free_at(round_input: RoundInput, courier: CourierState, travel: TravelTimeModel) -> float:
     """When ``courier`` can leave the hub on a new trip: after the carried stops in their
     order and the ride back (or just the ride back), not before now or available_from."""
+    return courier_timeline(round_input, courier, travel)[1]
+
+
+def courier_timeline(
+    round_input: RoundInput, courier: CourierState, travel: TravelTimeModel
+) -> tuple[tuple[float, ...], float]:
+    """The courier's current ride: the arrival at each carried stop's door, in order (inf
+    when unreachable), and when it is back at the hub and free (see ``courier_free_at``)."""
     start = max(round_input.now, courier.available_from)
     path = (courier.at, *(stop.drop_off for stop in courier.carrying), round_input.hub)
     if not courier.carrying and haversine_m(courier.at, round_input.hub) <= AT_HUB_M:
-        return start
+        return (), start
     legs = np.asarray(travel.minutes(path[:-1], path[1:], courier.mode), dtype=np.float64)
     clock = round_input.now
+    etas: list[float] = []
     for k, stop in enumerate(courier.carrying):
+        eta = clock + float(legs[k, k])
+        etas.append(eta if math.isfinite(eta) else math.inf)
         clock += float(legs[k, k]) + stop.service_minutes
     clock += float(legs[-1, -1])
-    return max(start, clock) if math.isfinite(clock) else math.inf
+    return tuple(etas), (max(start, clock) if math.isfinite(clock) else math.inf)

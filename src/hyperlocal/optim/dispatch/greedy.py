@@ -47,7 +47,8 @@ class GreedyDispatch:
     on shift) who reaches its door first, alone, departing now. Everything else waits; its
     estimate comes from playing the same rule forward (each waiting shipment, in order,
     takes the courier who would deliver it first once back at the hub), so it is honest
-    about the queue in front of it.
+    about the queue in front of it. Carried shipments that will arrive after their promise
+    are flagged late too.
     """
 
     name = "greedy"
@@ -97,6 +98,7 @@ class GreedyDispatch:
             free_at[courier_id] = ride.back
             if is_late(ride.eta, shipment.due_by):
                 late.add(shipment.id)
+        late |= geometry.carried_late(round_input)
         return RoundPlan(
             hub_id=round_input.hub_id,
             trips=tuple(trips),

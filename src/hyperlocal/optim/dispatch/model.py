@@ -95,7 +95,9 @@ class RoundPlan:
     # Shipments that no trip of this round takes (no courier free, or none can reach them
     # in time): each with the earliest honest arrival estimate, or inf when none exists.
     waiting: dict[str, float] = field(default_factory=dict)
-    # Ids of shipments (planned or waiting) that will miss their promise: flag them.
+    # Ids of shipments that will miss their promise, to flag: planned stops and waiting
+    # shipments whose estimate is past due_by (or inf), and carried stops whose arrival on
+    # the courier's current ride is past theirs.
     late: frozenset[str] = frozenset()
     solve_seconds: float = 0.0
 

@@ -10,8 +10,18 @@ import numpy as np
 
 from hyperlocal.geo import Mode, TravelTimeModel
 
-from ..routing import Client, Depot, RoutingProblem, RoutingSolution, VehicleType, solve
+from ..routing import (
+    Client,
+    Depot,
+    Route,
+    RoutingProblem,
+    VehicleType,
+    routes_feasible,
+    schedule_route,
+    solve,
+)
 from .geometry import RoundGeometry, is_late
+from .greedy import GreedyDispatch
 from .model import CourierPlan, CourierState, OpenShipment, PlannedStop, RoundInput, RoundPlan
 
 __all__ = ["OptimisedDispatch"]
@@ -41,6 +51,7 @@ class _Direct:
 
     eta: float
     courier: int  # index into the round's couriers, -1 when none can take it
+    back: float  # that courier back at the hub
 
 
 class OptimisedDispatch:
@@ -63,9 +74,17 @@ class OptimisedDispatch:
 
     What it returns: each courier's *first* trip, which may depart later than now (it
     waits for shipments being packed; the caller hands it out when due, and the next round
-    may change it). Shipments on later trips, or left out, are waiting with their planned
-    (or best direct) arrival. Shipments packed more than ``horizon_minutes`` from now are
-    not planned yet (waiting, with their direct estimate).
+    may change it). Shipments on later trips are waiting with their planned arrival; those
+    the plan leaves out, with an arrival alone after all the planned trips of the courier
+    that gets them there first (inf when none can before its shift ends), flagged late when
+    that is past ``due_by``. Shipments packed more than ``horizon_minutes`` from now are not
+    planned yet (waiting, with their direct estimate). Carried stops that will arrive past
+    their promise are flagged late too.
+
+    Only a feasible plan is handed out: when the solver's best is infeasible (an arrival
+    after a window, back after the shift, over capacity; PyVRP's integer model or the same
+    check in floats), the warm start is used (one shipment per trip, on time), and when
+    that does not hold either, the greedy baseline's plan.
 
     The search stops at the time limit (``time_limit_s``, else the round's), or earlier once
     ``no_improvement`` iterations in a row found nothing better: small rounds (a few
@@ -112,7 +131,9 @@ class OptimisedDispatch:
             for c in round_input.couriers
             if c.capacity_items > 0 and geometry.free_at[c.id] < c.shift_ends_at
         ]
-        direct = [self._direct(geometry, round_input, couriers, i) for i in range(len(shipments))]
+        direct = [
+            _direct(geometry, round_input, couriers, i, geometry.free_at) for i in range(len(shipments))
+        ]
         waiting = {s.id: direct[i].eta for i, s in enumerate(shipments)}
         planned = [
             i
@@ -121,13 +142,22 @@ class OptimisedDispatch:
         ]
         trips: list[CourierPlan] = []
         if planned and couriers:
-            solution = self._solve(round_input, geometry, couriers, planned, direct)
-            for route in solution.routes:
+            problem = self._problem(round_input, geometry, couriers, planned, direct)
+            routes = self._routes(problem, round_input)
+            if routes is None:
+                return self._baseline(round_input, travel, started)
+            # Courier id -> back at the hub after all its planned trips.
+            free_after = dict(geometry.free_at)
+            served: set[int] = set()
+            for route in routes:
                 courier = couriers[route.vehicle_type]
+                if route.trips:
+                    free_after[courier.id] = max(free_after[courier.id], now + route.end_time)
                 for t, trip in enumerate(route.trips):
                     stops = []
                     for visit in trip.visits:
                         shipment = shipments[planned[visit.client]]
+                        served.add(planned[visit.client])
                         eta = now + visit.start
                         if t == 0:
                             stops.append(PlannedStop(shipment.id, eta, is_late(eta, shipment.due_by)))
@@ -138,8 +168,18 @@ class OptimisedDispatch:
                         trips.append(
                             CourierPlan(courier.id, now + trip.departure, tuple(stops), trip.distance)
                         )
+            # Left out of the plan: alone, after all the planned trips of the courier that
+            # gets it there first (each taking that courier's time in turn, most urgent
+            # first), or inf when no courier can before its shift ends.
+            left_out = sorted((i for i in planned if i not in served), key=lambda i: (shipments[i].due_by, i))
+            for i in left_out:
+                after = _direct(geometry, round_input, couriers, i, free_after)
+                waiting[shipments[i].id] = after.eta
+                if after.courier >= 0:
+                    free_after[couriers[after.courier].id] = after.back
         late = {s.id for s in shipments if s.id in waiting and is_late(waiting[s.id], s.due_by)}
         late |= {stop.shipment_id for trip in trips for stop in trip.stops if stop.late}
+        late |= geometry.carried_late(round_input)
         return RoundPlan(
             hub_id=round_input.hub_id,
             trips=tuple(trips),
@@ -148,32 +188,48 @@ class OptimisedDispatch:
             solve_seconds=time.perf_counter() - started,
         )
 
-    def _direct(
-        self, geometry: RoundGeometry, round_input: RoundInput, couriers: list[CourierState], index: int
-    ) -> _Direct:
-        shipment = round_input.shipments[index]
-        best = _Direct(math.inf, -1)
-        for k, courier in enumerate(couriers):
-            if shipment.items > courier.capacity_items:
-                continue
-            minutes = geometry.minutes[Mode(courier.mode)]
-            depart = max(geometry.free_at[courier.id], shipment.ready_at, round_input.now)
-            eta = max(
-                depart + round_input.hub_handover_minutes + float(minutes[0, index + 1]), shipment.due_from
-            )
-            back = eta + shipment.service_minutes + float(minutes[index + 1, 0])
-            if back <= courier.shift_ends_at and eta < best.eta:
-                best = _Direct(eta, k)
-        return best
+    def _routes(self, problem: RoutingProblem, round_input: RoundInput) -> tuple[Route, ...] | None:
+        """The solver's routes when they hold (PyVRP's integer model, and a check in floats);
+        else the warm start's when they hold and take anything; else None (the baseline
+        decides). A plan that arrives after a window, comes back after the shift or carries
+        too much is never handed out."""
+        initial = _warm_start(problem)
+        time_limit = self.time_limit_s if self.time_limit_s is not None else round_input.time_limit_s
+        solution = solve(
+            problem,
+            time_limit_s=time_limit,
+            seed=round_input.seed,
+            max_iterations=self.max_iterations,
+            no_improvement=self.no_improvement,
+            initial_routes=initial,
+        )
+        if solution.feasible and routes_feasible(problem, solution.routes):
+            return solution.routes
+        start = tuple(
+            schedule_route(problem, vehicle, [(0, 0, trip) for trip in vehicle_trips])
+            for vehicle, vehicle_trips in initial
+        )
+        return start if start and routes_feasible(problem, start) else None
 
-    def _solve(
+    def _baseline(self, round_input: RoundInput, travel: TravelTimeModel, started: float) -> RoundPlan:
+        """The greedy plan: when neither the solver nor the warm start gives a feasible one."""
+        baseline = GreedyDispatch().plan(round_input, travel)
+        return RoundPlan(
+            hub_id=baseline.hub_id,
+            trips=baseline.trips,
+            waiting=baseline.waiting,
+            late=baseline.late,
+            solve_seconds=time.perf_counter() - started,
+        )
+
+    def _problem(
         self,
         round_input: RoundInput,
         geometry: RoundGeometry,
         couriers: list[CourierState],
         planned: list[int],
         direct: list[_Direct],
-    ) -> RoutingSolution:
+    ) -> RoutingProblem:
         now = round_input.now
         modes = sorted({Mode(c.mode) for c in couriers})
         locations = [0, *(i + 1 for i in planned)]
@@ -214,7 +270,7 @@ class OptimisedDispatch:
             )
             for c in couriers
         )
-        problem = RoutingProblem(
+        return RoutingProblem(
             distances=distances,
             durations=tuple(durations),
             depots=(Depot(0),),
@@ -223,16 +279,29 @@ class OptimisedDispatch:
             distance_scale=1.0,  # whole metres
             duration_scale=1000.0,  # 0.06 s steps
         )
-        initial = _warm_start(problem)
-        time_limit = self.time_limit_s if self.time_limit_s is not None else round_input.time_limit_s
-        return solve(
-            problem,
-            time_limit_s=time_limit,
-            seed=round_input.seed,
-            max_iterations=self.max_iterations,
-            no_improvement=self.no_improvement,
-            initial_routes=initial,
-        )
+
+
+def _direct(
+    geometry: RoundGeometry,
+    round_input: RoundInput,
+    couriers: list[CourierState],
+    index: int,
+    free_at: dict[str, float],
+) -> _Direct:
+    """Shipment ``index`` alone on the courier that gets it there first, each courier
+    leaving the hub once back and free (``free_at``) and the shipment packed."""
+    shipment = round_input.shipments[index]
+    best = _Direct(math.inf, -1, math.inf)
+    for k, courier in enumerate(couriers):
+        if shipment.items > courier.capacity_items:
+            continue
+        minutes = geometry.minutes[Mode(courier.mode)]
+        depart = max(free_at[courier.id], shipment.ready_at, round_input.now)
+        eta = max(depart + round_input.hub_handover_minutes + float(minutes[0, index + 1]), shipment.due_from)
+        back = eta + shipment.service_minutes + float(minutes[index + 1, 0])
+        if back <= courier.shift_ends_at and eta < best.eta:
+            best = _Direct(eta, k, back)
+    return best
 
 
 def _warm_start(problem: RoutingProblem) -> list[tuple[int, list[list[int]]]]:
