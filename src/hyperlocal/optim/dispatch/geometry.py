@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from hyperlocal.geo import DEFAULT_SPEED_M_PER_MIN, Mode, Point, TravelTimeModel, haversine_m
 
+from ..routing import ride
 from .model import CourierState, RoundInput
 
 __all__ = [
@@ -118,11 +119,10 @@ def courier_timeline(
     if not courier.carrying and haversine_m(courier.at, round_input.hub) <= AT_HUB_M:
         return (), start
     legs = np.asarray(travel.minutes(path[:-1], path[1:], courier.mode), dtype=np.float64)
-    clock = round_input.now
-    etas: list[float] = []
-    for k, stop in enumerate(courier.carrying):
-        eta = clock + float(legs[k, k])
-        etas.append(eta if math.isfinite(eta) else math.inf)
-        clock += float(legs[k, k]) + stop.service_minutes
-    clock += float(legs[-1, -1])
-    return tuple(etas), (max(start, clock) if math.isfinite(clock) else math.inf)
+    timed = ride(
+        round_input.now,
+        [float(legs[k, k]) for k in range(len(path) - 1)],
+        [stop.service_minutes for stop in courier.carrying],
+    )
+    etas = tuple(eta if math.isfinite(eta) else math.inf for eta in timed.arrivals)
+    return etas, (max(start, timed.back) if math.isfinite(timed.back) else math.inf)

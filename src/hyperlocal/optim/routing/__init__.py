@@ -8,17 +8,20 @@ read routes with arrival times and distances recomputed in double precision.
 from .problem import Client, Depot, InvalidProblem, RoutingProblem, VehicleType
 from .solution import Route, RoutingSolution, Trip, Visit, routes_feasible, schedule_route
 from .solve import solve, to_pyvrp
+from .timeline import Ride, ride
 
 __all__ = [
     "Client",
     "Depot",
     "InvalidProblem",
+    "Ride",
     "Route",
     "RoutingProblem",
     "RoutingSolution",
     "Trip",
     "VehicleType",
     "Visit",
+    "ride",
     "routes_feasible",
     "schedule_route",
     "solve",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .problem import RoutingProblem
+from .timeline import ride
 
 __all__ = ["Route", "RoutingSolution", "Trip", "Visit", "routes_feasible", "schedule_route"]
 
@@ -70,6 +72,10 @@ class RoutingSolution:
         return max((visit.late_by for route in self.routes for visit in route.visits), default=0.0)
 
 
+def _late_by(start: float, tw_late: float) -> float:
+    return max(0.0, start - tw_late) if math.isfinite(tw_late) else 0.0
+
+
 def schedule_route(
     problem: RoutingProblem, vehicle_type: int, trips: Sequence[tuple[int, int, Sequence[int]]]
 ) -> Route:
@@ -86,26 +92,24 @@ def schedule_route(
     result: list[Trip] = []
     for start_depot, end_depot, visits in trips:
         depot = problem.depots[start_depot]
-        here = depot.location
         released = max((clients[c].release for c in visits), default=0.0)
         departure = float(max(free_at, released, depot.tw_early))
-        now = departure
+        path = [depot.location, *(clients[c].location for c in visits), problem.depots[end_depot].location]
+        timed = ride(
+            departure,
+            [float(duration[a, b]) for a, b in itertools.pairwise(path)],
+            [clients[c].service for c in visits],
+            opens=[clients[c].tw_early for c in visits],
+        )
+        planned = [
+            Visit(c, arrival, start, _late_by(start, clients[c].tw_late))
+            for c, arrival, start in zip(visits, timed.arrivals, timed.starts, strict=True)
+        ]
         travelled = 0.0
-        planned: list[Visit] = []
-        for c in visits:
-            client = clients[c]
-            arrival = now + float(duration[here, client.location])
-            start = max(arrival, client.tw_early)
-            late_by = max(0.0, start - client.tw_late) if math.isfinite(client.tw_late) else 0.0
-            planned.append(Visit(c, arrival, start, late_by))
-            travelled += float(distance[here, client.location])
-            now = start + client.service
-            here = client.location
-        home = problem.depots[end_depot].location
-        return_at = now + float(duration[here, home])
-        travelled += float(distance[here, home])
-        result.append(Trip(start_depot, end_depot, departure, tuple(planned), return_at, travelled))
-        free_at = return_at
+        for a, b in itertools.pairwise(path):  # left to right, as the solver's read-back always has
+            travelled += float(distance[a, b])
+        result.append(Trip(start_depot, end_depot, departure, tuple(planned), timed.back, travelled))
+        free_at = timed.back
     return Route(vehicle_type, tuple(result))
 
 
