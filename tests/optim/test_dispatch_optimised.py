@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from hyperlocal.optim import routing
 from hyperlocal.optim.dispatch import (
     CarriedStop,
     DispatchStrategy,
@@ -154,7 +155,7 @@ def test_a_slot_window_that_opens_at_the_margin_still_solves() -> None:
 def _infeasible_solve(monkeypatch: pytest.MonkeyPatch) -> None:
     """The solver's answer, marked infeasible (as PyVRP marks a plan late, past a shift
     end or over capacity)."""
-    real = optimised.solve
+    real = routing.solve
 
     def solve(problem: RoutingProblem, **kwargs: Any) -> RoutingSolution:
         return dataclasses.replace(real(problem, **kwargs), feasible=False)
