@@ -3,6 +3,7 @@ areas from the deterministic circuity model)."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -66,12 +67,15 @@ def rice(mapo: Region) -> Product:
     return ProductFactory(name_ko="이천 쌀 4kg")
 
 
+_QUEUE_CODES = itertools.count(1)
+
+
 def queue(hub: Hub, count: int, *, kind: str = PromiseKind.INSTANT, status: str = "placed") -> None:
     """`count` shipments waiting at the hub, written as rows."""
     customer: User = UserFactory()
-    for i in range(count):
+    for _ in range(count):
         order = Order.objects.create(
-            code=f"Q{hub.pk}-{kind[:1]}-{status[:2]}-{i}-{customer.pk}",
+            code=f"Q{next(_QUEUE_CODES):08d}",  # orders.code is at most 16 characters
             customer=customer,
             region=hub.region,
             delivery_lat=HOME.lat,
