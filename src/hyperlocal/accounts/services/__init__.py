@@ -5,6 +5,7 @@ Every other part uses accounts through these names (the contract in the project 
 from hyperlocal.accounts.services.households import (
     current_verification,
     home_location,
+    home_points,
     household_members,
     join_household,
     neighbourhood_cells,
@@ -25,6 +26,7 @@ from hyperlocal.accounts.services.users import signup, update_profile
 __all__ = [
     "current_verification",
     "home_location",
+    "home_points",
     "household_members",
     "issue_token",
     "join_household",

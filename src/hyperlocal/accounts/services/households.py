@@ -157,3 +157,8 @@ def current_verification(user: User, now: datetime | None = None) -> Neighbourho
         .order_by("-verified_at")
         .first()
     )
+
+
+def home_points() -> list[Point]:
+    """Every household's home, in household order (read only; the simulator's demand)."""
+    return [Point(lat, lng) for lat, lng in Household.objects.order_by("pk").values_list("lat", "lng")]

@@ -4,7 +4,12 @@ adjustments and write-offs, low stock, replenishment suggestions and the stock a
 Edges (API, views, commands, other domains) call these and nothing below them.
 """
 
-from hyperlocal.inventory.services.audit import StockMismatch, stock_mismatches
+from hyperlocal.inventory.services.audit import (
+    StockMismatch,
+    products_in_stock,
+    stock_mismatches,
+    stock_out_of_bounds,
+)
 from hyperlocal.inventory.services.counters import (
     MAX_UNITS,
     StockRequest,
@@ -64,6 +69,7 @@ __all__ = [
     "low_stock",
     "merchant_stock",
     "pick_for_order",
+    "products_in_stock",
     "receive_inbound",
     "receive_opening_stock",
     "release_for_order",
@@ -75,6 +81,7 @@ __all__ = [
     "reserve_units",
     "return_to_stock",
     "stock_mismatches",
+    "stock_out_of_bounds",
     "suggested_units",
     "take_for_substitute",
     "target_units",

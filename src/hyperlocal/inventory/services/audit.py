@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import F, Q
 
 from hyperlocal.inventory.models import Stock, StockMovement
 
@@ -70,3 +71,22 @@ def stock_mismatches() -> list[StockMismatch]:
                 )
             )
     return found
+
+
+def stock_out_of_bounds() -> list[Stock]:
+    """Stock rows that break the counters' bounds: negative on hand, or more reserved than
+    on hand (oversold). Empty when all is well."""
+    return list(
+        Stock.objects.filter(Q(on_hand__lt=0) | Q(reserved__gt=F("on_hand"))).order_by("hub_id", "product_id")
+    )
+
+
+def products_in_stock(*, spare_units: int = 0) -> list[int]:
+    """Ids of products with more than ``spare_units`` available (on hand less reserved) at some
+    hub, ascending."""
+    return list(
+        Stock.objects.filter(on_hand__gt=F("reserved") + spare_units)
+        .values_list("product_id", flat=True)
+        .distinct()
+        .order_by("product_id")
+    )

@@ -4,6 +4,7 @@ the tracking timeline. Each reads in a fixed, small number of queries (no N+1)."
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,6 +35,7 @@ __all__ = [
     "hub_board",
     "order_timeline",
     "pick_list",
+    "status_paths",
 ]
 
 S = OrderStatus
@@ -315,3 +317,18 @@ def order_timeline(order: Order) -> list[TimelineEntry]:
         )
         for ev in events
     ]
+
+
+def status_paths(shipment_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The statuses each shipment went through, in time order (its transition events), by
+    shipment id; a shipment with none is absent. One query."""
+    paths: dict[int, list[str]] = {}
+    events = (
+        OrderEvent.objects.filter(shipment_id__in=list(shipment_ids))
+        .exclude(to_status="")
+        .order_by("at", "pk")
+        .values_list("shipment_id", "to_status")
+    )
+    for shipment_id, to_status in events:
+        paths.setdefault(shipment_id, []).append(to_status)
+    return paths

@@ -20,18 +20,17 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.db import transaction
-from django.db.models import F
 
 from hyperlocal.accounts.models import User
 from hyperlocal.dispatch.services import autopilot
 from hyperlocal.dispatch.services.rounds import run_round
 from hyperlocal.errors import DomainError
-from hyperlocal.hubs.models import Hub
-from hyperlocal.inventory.models import Stock
-from hyperlocal.inventory.services import stock_mismatches
-from hyperlocal.orders.models import OrderEvent, OrderLine, OrderStatus, Shipment
+from hyperlocal.hubs.services import list_hubs
+from hyperlocal.inventory.services import products_in_stock, stock_mismatches, stock_out_of_bounds
+from hyperlocal.orders.models import OrderLine, OrderStatus, Shipment
 from hyperlocal.orders.services.checkout import DeliveryChoice, LineRequest, place_order
 from hyperlocal.orders.services.picking import pack, record_pick
+from hyperlocal.orders.services.selectors import status_paths
 
 from .demand import order_times
 
@@ -86,15 +85,13 @@ def run_db_day(
     progress: Callable[[float], None] | None = None,
 ) -> DbDay:
     rng = np.random.default_rng(seed)
-    hubs = list(Hub.objects.filter(status=Hub.Status.OPEN).order_by("pk"))
+    hubs = sorted(list_hubs(status="open"), key=lambda h: h.pk)
     residents = list(
         User.objects.filter(household__isnull=False, is_active=True)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    products = sorted(
-        set(Stock.objects.filter(on_hand__gt=F("reserved") + 5).values_list("product_id", flat=True))
-    )
+    products = products_in_stock(spare_units=5)
     if not hubs or not residents or not products:
         raise NoDemoCity("the demo city is not built (no open hubs, residents or stock): run build_demo")
     picker = _picker()
@@ -174,11 +171,7 @@ def _account(day: DbDay, order_ids: list[int]) -> None:
     day.delivered = len(delivered)
     day.on_time = sum(1 for s in delivered if s.delivered_at is not None and s.delivered_at <= s.promised_by)
     day.open_at_end = len(shipments) - len(delivered)
-    events: dict[int, list[str]] = {}
-    for shipment_id, to_status in (
-        OrderEvent.objects.filter(shipment__in=delivered).exclude(to_status="").order_by("at", "pk")
-    ).values_list("shipment_id", "to_status"):
-        events.setdefault(shipment_id, []).append(to_status)
+    events = status_paths(s.pk for s in delivered)
     for s in delivered:
         path = [status for status in events.get(s.pk, []) if status in PATH]
         if path != list(PATH):
@@ -188,8 +181,7 @@ def _account(day: DbDay, order_ids: list[int]) -> None:
             f"hub {m.hub_id}, product {m.product_id}: on hand {m.on_hand} vs {m.expected_on_hand}, "
             f"reserved {m.reserved} vs {m.expected_reserved}"
         )
-    negative = Stock.objects.filter(on_hand__lt=0) | Stock.objects.filter(reserved__gt=F("on_hand"))
-    for row in negative:
+    for row in stock_out_of_bounds():
         day.stock_problems.append(
             f"hub {row.hub_id}, product {row.product_id}: {row.on_hand} on hand, {row.reserved} reserved"
         )

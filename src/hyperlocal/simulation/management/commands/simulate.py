@@ -57,15 +57,15 @@ def _start(text: str | None, hours_default: float) -> tuple[datetime, float]:
 
 def demo_city() -> tuple[SyntheticCity, tuple[HubSpec, ...]] | None:
     """The demo city's open hubs and households, when it is built (read only)."""
-    from hyperlocal.accounts.models import Household
-    from hyperlocal.hubs.models import Hub
+    from hyperlocal.accounts.services import home_points
+    from hyperlocal.hubs.services import list_hubs
     from hyperlocal.simulation.demo import current_build
 
     try:
         if current_build() is None:
             return None
-        hubs = list(Hub.objects.filter(status=Hub.Status.OPEN).order_by("pk"))
-        homes = tuple(Point(lat, lng) for lat, lng in Household.objects.values_list("lat", "lng"))
+        hubs = sorted(list_hubs(status="open"), key=lambda h: h.pk)
+        homes = tuple(home_points())
     except DatabaseError:  # not migrated: no demo city
         return None
     if not hubs or not homes:
