@@ -17,13 +17,18 @@ from hyperlocal.dispatch.models import Courier, Shift, Trip, TripStatus
 from hyperlocal.geo import Mode, Point, TravelTimeModel
 from hyperlocal.hubs.models import Hub
 from hyperlocal.optim.dispatch import CarriedStop, CourierState, OpenShipment, RoundInput
-from hyperlocal.orders.models import LineStatus, OrderStatus, Shipment
+from hyperlocal.orders.models import LineStatus, OrderStatus, PromiseKind, Shipment
 from hyperlocal.orders.services.promise import instant_eta_minutes, policy_for
 
 S = OrderStatus
 OPEN_STATUSES = (S.PLACED, S.PICKING, S.PACKED)
 # Slot shipments join the rounds this long before their window opens.
 SLOT_HORIZON = timedelta(hours=2)
+# What the rounds tell the routing model, and what a pick-up's etas count with: taking the
+# bags at the hub, handing one over at the door (minutes). Passed explicitly to the model so
+# that its plans and the etas from a pick-up agree even if its own defaults change.
+HUB_HANDOVER_MINUTES = 1.0
+DOOR_SERVICE_MINUTES = 2.0
 
 
 def minutes_since(now: datetime, when: datetime) -> float:
@@ -46,7 +51,7 @@ def open_shipments(hub: Hub, now: datetime) -> list[Shipment]:
     from SLOT_HORIZON before their window), with their units, earliest promise first."""
     return list(
         Shipment.objects.filter(hub=hub, status__in=OPEN_STATUSES)
-        .filter(Q(promise_kind="instant") | Q(promised_from__lte=now + SLOT_HORIZON))
+        .filter(Q(promise_kind=PromiseKind.INSTANT) | Q(promised_from__lte=now + SLOT_HORIZON))
         .select_related("order")
         .annotate(units=Sum("lines__quantity", filter=~Q(lines__status=LineStatus.CANCELLED)))
         .order_by("placed_at", "pk")
@@ -56,10 +61,11 @@ def open_shipments(hub: Hub, now: datetime) -> list[Shipment]:
 def ready_minutes(hub: Hub, shipments: list[Shipment], now: datetime) -> dict[int, float]:
     """When each shipment will be packed, in minutes from now: packed ones now; picking ones
     the pick-and-pack time after picking started; placed ones after the queue ahead of them
-    (shared by the pickers), as the checkout's promise counts it."""
+    (shared by the pickers), as the checkout's promise counts it: the shipments being picked
+    now, then the placed ones before this one."""
     policy = policy_for(hub)
     ready: dict[int, float] = {}
-    queue = 0
+    queue = sum(1 for s in shipments if s.status == S.PICKING)
     for s in shipments:
         if s.status == S.PACKED:
             ready[s.pk] = 0.0
@@ -101,6 +107,7 @@ def _courier_state(
                 id=str(st.shipment_id),
                 drop_off=_drop_off(st.shipment),
                 due_by=minutes_since(now, st.shipment.promised_by),
+                service_minutes=DOOR_SERVICE_MINUTES,
             )
             for st in stops
             if st.live
@@ -173,7 +180,8 @@ def take_snapshot(hub: Hub, now: datetime, travel: TravelTimeModel) -> Snapshot:
             items=max(1, int(getattr(s, "units", None) or 0)),
             ready_at=ready[s.pk],
             due_by=minutes_since(now, s.promised_by),
-            due_from=minutes_since(now, s.promised_from) if s.promise_kind == "slot" else -math.inf,
+            due_from=minutes_since(now, s.promised_from) if s.promise_kind == PromiseKind.SLOT else -math.inf,
+            service_minutes=DOOR_SERVICE_MINUTES,
         )
         for s in shipments
     )
@@ -183,12 +191,15 @@ def take_snapshot(hub: Hub, now: datetime, travel: TravelTimeModel) -> Snapshot:
         now=0.0,
         shipments=open_,
         couriers=tuple(states),
+        hub_handover_minutes=HUB_HANDOVER_MINUTES,
         time_limit_s=float(settings.DISPATCH_TIME_LIMIT_S),
     )
     return Snapshot(round_input, {str(s.pk): s for s in shipments}, {str(c.pk): c for c, _ in on_shift})
 
 
 __all__ = [
+    "DOOR_SERVICE_MINUTES",
+    "HUB_HANDOVER_MINUTES",
     "OPEN_STATUSES",
     "Snapshot",
     "at",
