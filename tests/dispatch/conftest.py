@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from io import BytesIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
+from PIL import Image
 
 from hyperlocal.accounts.models import User
 from hyperlocal.dispatch.models import Courier, Shift
@@ -24,6 +27,15 @@ from tests.orders.lifecycle_fixtures import NOW, World, build_world
 NEAR = (37.5610, 126.9110)
 MIDDLE = (37.5560, 126.9230)
 FAR = (37.5500, 126.9350)
+
+
+def photo(
+    name: str = "door.jpg", *, kind: str = "JPEG", content_type: str = "image/jpeg"
+) -> SimpleUploadedFile:
+    """A real (tiny) image of a front door, as the courier's phone uploads it."""
+    out = BytesIO()
+    Image.new("RGB", (8, 6), (120, 90, 60)).save(out, format=kind)
+    return SimpleUploadedFile(name, out.getvalue(), content_type=content_type)
 
 
 @pytest.fixture(autouse=True)

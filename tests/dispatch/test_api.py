@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from hyperlocal.accounts.models import User
 from hyperlocal.dispatch.models import DispatchRound, Shift, ShipmentDispatch, TripStop
 from hyperlocal.dispatch.services.rounds import run_round
 from hyperlocal.orders.models import OrderStatus, Shipment
-from tests.dispatch.conftest import FAR, NEAR, Fleet
+from tests.dispatch.conftest import FAR, NEAR, Fleet, photo
 
 BASE = "/api/dispatch"
 
@@ -85,8 +84,8 @@ def test_route_pick_up_deliver_with_code(live_fleet: Fleet) -> None:
     assert done.json()["next_stop"]["shipment_id"] != target
 
     other = done.json()["next_stop"]["shipment_id"]
-    photo = SimpleUploadedFile("door.png", b"\x89PNG\r\n\x1a\nfake", content_type="image/png")
-    response = api.post(f"{BASE}/me/shipments/{other}/deliver-photo", {"photo": photo})
+    door = photo("door.png", kind="PNG", content_type="image/png")
+    response = api.post(f"{BASE}/me/shipments/{other}/deliver-photo", {"photo": door})
     assert response.status_code == 200, response.content
     assert TripStop.objects.get(shipment_id=other).proof_photo.name
 

@@ -4,13 +4,15 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from hyperlocal.dispatch.models import Courier, ShipmentDispatch, Trip, TripStop
 from hyperlocal.dispatch.services import delivery
+from hyperlocal.dispatch.services.records import LateReason
 from hyperlocal.dispatch.services.rounds import run_round
 from hyperlocal.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from hyperlocal.orders.models import Order, OrderEvent, OrderStatus, Payment, Shipment
-from tests.dispatch.conftest import NEAR, Fleet
+from tests.dispatch.conftest import NEAR, Fleet, photo
 
 
 def _planned(fleet: Fleet) -> tuple[Courier, Shipment]:
@@ -81,11 +83,84 @@ def test_a_photo_is_proof_too_but_only_an_image(fleet: Fleet) -> None:
     text = SimpleUploadedFile("door.txt", b"not an image", content_type="text/plain")
     with pytest.raises(InvalidInput):
         delivery.deliver(courier.user, shipment, photo=text, at=fleet.now)
-    photo = SimpleUploadedFile("door.jpg", b"\xff\xd8\xff\xe0fakejpeg", content_type="image/jpeg")
-    delivery.deliver(courier.user, shipment, photo=photo, at=fleet.now)
+    delivery.deliver(courier.user, shipment, photo=photo(), at=fleet.now)
     stop = TripStop.objects.get(shipment=shipment)
     assert stop.status == "delivered"
     assert stop.proof_photo.name.startswith("proofs/")
+
+
+@pytest.mark.parametrize(
+    ("upload", "code"),
+    [
+        # Claims to be a JPEG (name and content type), is not one: the bytes decide.
+        (
+            SimpleUploadedFile("door.jpg", b"\xff\xd8\xff\xe0fakejpeg", content_type="image/jpeg"),
+            "not_an_image",
+        ),
+        (SimpleUploadedFile("door.png", b"\x89PNG\r\n\x1a\nfake", content_type="image/png"), "not_an_image"),
+        # A real image in a format the proof does not take.
+        (photo("door.bmp", kind="BMP", content_type="image/bmp"), "not_an_image"),
+        (SimpleUploadedFile("door.jpg", b"", content_type="image/jpeg"), "photo_size"),
+    ],
+)
+def test_a_photo_is_checked_by_its_bytes(fleet: Fleet, upload: SimpleUploadedFile, code: str) -> None:
+    courier, shipment = _planned(fleet)
+    delivery.pick_up(courier.user, shipment, at=fleet.now)
+    before = _state(shipment)
+    with pytest.raises(InvalidInput) as caught:
+        delivery.deliver(courier.user, shipment, photo=upload, at=fleet.now)
+    assert (caught.value.code, caught.value.status_code) == (code, 422)
+    assert _state(shipment) == before
+    assert not TripStop.objects.get(shipment=shipment).proof_photo
+
+
+def test_a_photo_over_the_size_limit_is_422(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    courier, shipment = _planned(fleet)
+    delivery.pick_up(courier.user, shipment, at=fleet.now)
+    door = photo()
+    monkeypatch.setattr(delivery, "MAX_PHOTO_BYTES", door.size - 1)
+    with pytest.raises(InvalidInput) as caught:
+        delivery.deliver(courier.user, shipment, photo=door, at=fleet.now)
+    assert caught.value.code == "photo_size"
+    assert Shipment.objects.get(pk=shipment.pk).status == OrderStatus.OUT_FOR_DELIVERY
+
+
+def test_deliver_refuses_to_run_inside_a_transaction(fleet: Fleet) -> None:
+    courier, shipment = _planned(fleet)
+    delivery.pick_up(courier.user, shipment, at=fleet.now)
+    code = ShipmentDispatch.objects.get(shipment=shipment).proof_code
+    with transaction.atomic(), pytest.raises(RuntimeError, match="outside a transaction"):
+        delivery.deliver(courier.user, shipment, proof_code=code, at=fleet.now)
+    record = ShipmentDispatch.objects.get(shipment=shipment)
+    assert record.proof_attempts == 0
+    assert Shipment.objects.get(pk=shipment.pk).status == OrderStatus.OUT_FOR_DELIVERY
+
+
+def test_a_late_pick_up_is_flagged_courier_late(fleet: Fleet) -> None:
+    courier, shipment = _planned(fleet)
+    picked = fleet.now + timedelta(minutes=60)  # past the 45-minute promise before leaving
+    delivery.pick_up(courier.user, shipment, at=picked)
+    record = ShipmentDispatch.objects.get(shipment=shipment)
+    assert (record.late, record.late_reason) == (True, LateReason.COURIER_LATE)
+    shipment.refresh_from_db()
+    assert shipment.estimated_at == record.eta == TripStop.objects.get(shipment=shipment).eta
+    assert shipment.estimated_at is not None
+    assert shipment.estimated_at > shipment.promised_by
+
+
+def test_only_simulated_couriers_deliver_without_a_code(fleet: Fleet) -> None:
+    courier, shipment = _planned(fleet)
+    delivery.pick_up(courier.user, shipment, at=fleet.now)
+    before = _state(shipment)
+    with pytest.raises(NotAllowed) as caught:
+        delivery.deliver_simulated(courier.user, shipment, at=fleet.now)
+    assert caught.value.code == "not_simulated"
+    assert _state(shipment) == before
+    Courier.objects.filter(pk=courier.pk).update(simulated=True)
+    with transaction.atomic():  # the worker's job transaction
+        delivery.deliver_simulated(courier.user, shipment, at=fleet.now)
+    assert Shipment.objects.get(pk=shipment.pk).status == OrderStatus.DELIVERED
+    assert ShipmentDispatch.objects.get(shipment=shipment).proof_attempts == 0
 
 
 def test_another_couriers_shipment_is_refused(fleet: Fleet) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 
 from hyperlocal.dispatch.models import MAX_PROOF_ATTEMPTS, Courier, ShipmentDispatch
@@ -15,7 +14,7 @@ from hyperlocal.dispatch.services import delivery, proof
 from hyperlocal.dispatch.services.rounds import run_round
 from hyperlocal.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from hyperlocal.orders.models import OrderStatus, Shipment
-from tests.dispatch.conftest import NEAR, Fleet
+from tests.dispatch.conftest import NEAR, Fleet, photo
 from tests.dispatch.test_api import client_for, post
 
 
@@ -56,8 +55,7 @@ def test_after_the_last_wrong_try_even_the_right_code_is_refused(fleet: Fleet) -
     assert _tries(shipment) == MAX_PROOF_ATTEMPTS
     assert _status(shipment) == OrderStatus.OUT_FOR_DELIVERY
 
-    photo = SimpleUploadedFile("door.jpg", b"\xff\xd8\xff\xe0jpeg", content_type="image/jpeg")
-    delivery.deliver(courier.user, shipment, photo=photo, at=fleet.now)
+    delivery.deliver(courier.user, shipment, photo=photo(), at=fleet.now)
     assert _status(shipment) == OrderStatus.DELIVERED
 
 

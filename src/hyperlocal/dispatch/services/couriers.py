@@ -31,6 +31,20 @@ def open_shift(courier: Courier) -> Shift | None:
     ).first()
 
 
+def lock_open_shift(courier: Courier) -> Shift | None:
+    """Lock the courier's open shift (inside the caller's transaction) and return it, or None
+    when not clocked in. Every change that depends on a courier being on shift takes this lock
+    before the courier's trips (clock-out, pick-up, a round's write), so that they serialise."""
+    # of=self and an explicit order: Shift's Meta ordering joins the courier and user rows,
+    # which FOR UPDATE would lock as well.
+    return (
+        Shift.objects.select_for_update(of=("self",))
+        .filter(courier=courier, clocked_in_at__isnull=False, clocked_out_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+
+
 def shift_at(courier: Courier, at: datetime) -> Shift | None:
     """The shift the courier may clock in to at `at`: one not clocked out whose span covers it
     (clocking in up to EARLY minutes before the start is fine)."""

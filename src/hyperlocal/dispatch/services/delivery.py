@@ -4,7 +4,8 @@ the orders lifecycle (packed -> out for delivery -> delivered / delivery failed)
 an event with the courier as its actor.
 
 Locks, in the order every order change takes them: orders by id, then their shipments by id,
-then the trip and its stops. Nothing is written before every check has passed.
+then the courier's open shift (pick-up only, as clock-out takes it: shift before trips), then
+the trip, then its stops. Nothing is written before every check has passed.
 """
 
 from __future__ import annotations
@@ -15,33 +16,36 @@ from datetime import datetime, timedelta
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
 
 from hyperlocal.accounts.models import User
 from hyperlocal.dispatch.errors import NotOnYourRoute, WrongProofCode
 from hyperlocal.dispatch.models import Courier, ShipmentDispatch, StopStatus, Trip, TripStatus, TripStop
 from hyperlocal.dispatch.services import proof
-from hyperlocal.dispatch.services.couriers import courier_of, open_shift
-from hyperlocal.dispatch.services.records import ensure_records
-from hyperlocal.errors import Conflict, InvalidInput
+from hyperlocal.dispatch.services.couriers import courier_of, lock_open_shift
+from hyperlocal.dispatch.services.records import LateReason, ensure_records
+from hyperlocal.dispatch.services.snapshot import DOOR_SERVICE_MINUTES, HUB_HANDOVER_MINUTES
+from hyperlocal.errors import Conflict, InvalidInput, NotAllowed
 from hyperlocal.geo import Mode, Point
 from hyperlocal.hubs.services.service_area import default_travel_model
-from hyperlocal.optim.dispatch import OpenShipment, RoundInput
 from hyperlocal.orders.models import Order, OrderStatus, Shipment
 from hyperlocal.orders.services.lifecycle import (
     apply_transition,
     check_allowed,
     lock_order,
+    lock_orders,
     refresh_order_status,
+    set_estimates,
 )
 
-__all__ = ["MAX_PHOTO_BYTES", "deliver", "fail_delivery", "pick_up"]
+__all__ = ["MAX_PHOTO_BYTES", "PHOTO_FORMATS", "deliver", "deliver_simulated", "fail_delivery", "pick_up"]
 
 S = OrderStatus
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
-# The round model's defaults: taking the bags at the hub, handing one over at the door.
-_HANDOVER: float = RoundInput.hub_handover_minutes
-_SERVICE: float = OpenShipment.service_minutes
+# What Pillow must read the proof photo's bytes as (the client's content type proves nothing).
+PHOTO_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 
 
 def _live_stop(courier: Courier, shipment_id: int) -> TripStop:
@@ -55,17 +59,6 @@ def _live_stop(courier: Courier, shipment_id: int) -> TripStop:
     return stop
 
 
-def _lock_orders(order_ids: Sequence[int]) -> tuple[dict[int, Order], list[Shipment]]:
-    orders = {o.pk: o for o in Order.objects.select_for_update().filter(pk__in=order_ids).order_by("pk")}
-    shipments = list(
-        Shipment.objects.select_for_update(of=("self",))
-        .select_related("order")
-        .filter(order_id__in=order_ids)
-        .order_by("pk")
-    )
-    return orders, shipments
-
-
 def _etas(
     trip: Trip, stops: Sequence[TripStop], shipments: dict[int, Shipment], depart: datetime
 ) -> list[datetime]:
@@ -76,12 +69,12 @@ def _etas(
         for st in stops
     ]
     matrix = default_travel_model().minutes(points, points, Mode(trip.courier.mode))
-    minutes = _HANDOVER
+    minutes = HUB_HANDOVER_MINUTES
     etas = []
     for i in range(1, len(points)):
         minutes += float(matrix[i - 1, i])
         etas.append(depart + timedelta(minutes=minutes))
-        minutes += _SERVICE
+        minutes += DOOR_SERVICE_MINUTES
     return etas
 
 
@@ -89,23 +82,27 @@ def pick_up(courier_user: User, shipment: Shipment, *, at: datetime | None = Non
     """Take the planned trip that holds `shipment` out of the hub: every shipment on it goes
     out for delivery and the stops get etas from now. 404 when the shipment is not on this
     courier's route, 409 when not clocked in, already picked up, a shipment is not packed yet,
-    or the next round replaced the trip meanwhile (reload the route)."""
+    or the next round replaced the trip meanwhile (reload the route).
+
+    The open shift is re-checked under its lock inside the transaction: a clock-out racing
+    the pick-up either waits for it (and then refuses: still carrying) or goes first (and the
+    pick-up refuses: not clocked in); never a picked-up trip deleted under its courier."""
     at = at or timezone.now()
     courier = courier_of(courier_user)
     stop = _live_stop(courier, shipment.pk)
     if stop.trip.status != TripStatus.PLANNED:
         raise Conflict("you have already picked this shipment up", code="already_picked_up")
-    if open_shift(courier) is None:
-        raise Conflict("clock in before picking up", code="not_clocked_in")
     trip_id = stop.trip_id
     ids = list(
         TripStop.objects.filter(trip_id=trip_id).order_by("sequence").values_list("shipment_id", flat=True)
     )
-    order_ids = sorted(set(Shipment.objects.filter(pk__in=ids).values_list("order_id", flat=True)))
+    order_ids = Shipment.objects.filter(pk__in=ids).values_list("order_id", flat=True)
     with transaction.atomic():
-        orders, locked = _lock_orders(order_ids)
+        orders, locked = lock_orders(order_ids)
+        if lock_open_shift(courier) is None:
+            raise Conflict("clock in before picking up", code="not_clocked_in")
         trip = (
-            Trip.objects.select_for_update()
+            Trip.objects.select_for_update(of=("self",))
             .select_related("hub", "courier")
             .filter(pk=trip_id, courier=courier, status=TripStatus.PLANNED)
             .first()
@@ -143,25 +140,41 @@ def pick_up(courier_user: User, shipment: Shipment, *, at: datetime | None = Non
             record = records[st.shipment_id]
             record.courier, record.eta, record.updated_at = courier, eta, at
             record.late = eta > by_id[st.shipment_id].promised_by
-            record.late_reason = "courier_late" if record.late else ""
-            by_id[st.shipment_id].estimated_at = eta
+            record.late_reason = LateReason.COURIER_LATE if record.late else ""
         TripStop.objects.bulk_update(stops, ["eta"])
         ShipmentDispatch.objects.bulk_update(
             list(records.values()), ["courier", "eta", "late", "late_reason", "updated_at"]
         )
-        Shipment.objects.bulk_update([by_id[st.shipment_id] for st in stops], ["estimated_at"])
+        set_estimates({st.shipment_id: eta for st, eta in zip(stops, etas, strict=True)})
         trip.status, trip.picked_up_at = TripStatus.OUT, at
         trip.save(update_fields=["status", "picked_up_at"])
     return trip
 
 
 def _carried_stop(courier: Courier, shipment_id: int) -> TripStop:
-    """The courier's live stop for the shipment on a trip they picked up (locked)."""
-    stop = (
-        TripStop.objects.select_for_update()
-        .select_related("trip")
-        .filter(shipment_id=shipment_id, live=True, trip__courier=courier)
+    """The courier's live stop for the shipment on a trip they picked up. Locks the trip, then
+    the stop (after the caller's orders and shipments): two stops of one trip closing at once
+    queue on the trip row, so that the second sees the first closed and closes the trip."""
+    trip_id = (
+        TripStop.objects.filter(shipment_id=shipment_id, live=True, trip__courier=courier)
+        .values_list("trip_id", flat=True)
         .first()
+    )
+    trip = (
+        Trip.objects.select_for_update(of=("self",))
+        .filter(pk=trip_id, courier=courier)
+        .order_by("pk")
+        .first()
+        if trip_id
+        else None
+    )
+    stop = (
+        TripStop.objects.select_for_update(of=("self",))
+        .select_related("trip")
+        .filter(shipment_id=shipment_id, live=True, trip=trip)
+        .first()
+        if trip is not None
+        else None
     )
     if stop is None:
         raise NotOnYourRoute()
@@ -171,21 +184,54 @@ def _carried_stop(courier: Courier, shipment_id: int) -> TripStop:
 
 
 def _close_stop(stop: TripStop, status: str, at: datetime, *, reason: str = "") -> None:
+    """Close the stop; the trip is done by a conditional UPDATE that finds no live stop left
+    (under the trip's lock from _carried_stop, so a concurrent last stop cannot be missed)."""
     stop.status, stop.live, stop.done_at, stop.failure_reason = status, False, at, reason
     stop.save(update_fields=["status", "live", "done_at", "failure_reason", "proof_photo"])
-    if not TripStop.objects.filter(trip_id=stop.trip_id, live=True).exists():
-        Trip.objects.filter(pk=stop.trip_id).update(status=TripStatus.DONE, finished_at=at)
+    live = TripStop.objects.filter(trip_id=OuterRef("pk"), live=True)
+    Trip.objects.filter(pk=stop.trip_id, status=TripStatus.OUT).exclude(Exists(live)).update(
+        status=TripStatus.DONE, finished_at=at
+    )
 
 
 def _check_photo(photo: UploadedFile) -> None:
-    if not (photo.content_type or "").startswith("image/"):
-        raise InvalidInput("the proof photo must be an image", field="photo", code="not_an_image")
+    """422 unless the bytes are a JPEG, PNG or WebP image that Pillow reads, within the size
+    limit (the client's content type and file name prove nothing)."""
     if not photo.size or photo.size > MAX_PHOTO_BYTES:
         raise InvalidInput(
             f"the proof photo must be between 1 byte and {MAX_PHOTO_BYTES // (1024 * 1024)} MB",
             field="photo",
             code="photo_size",
         )
+    kind: str | None = None
+    try:
+        photo.seek(0)
+        with Image.open(photo) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        kind = None
+    finally:
+        photo.seek(0)
+    if kind not in PHOTO_FORMATS:
+        raise InvalidInput(
+            "the proof photo must be a JPEG, PNG or WebP image", field="photo", code="not_an_image"
+        )
+
+
+def _require_no_transaction() -> None:
+    """deliver counts a code's try in a transaction of its own that must commit even when the
+    delivery is then refused; inside a caller's transaction the try would roll back with the
+    refusal (and a guesser would get unlimited tries). Django's durable-block check tells
+    (a test case's own wrapping transaction, which stands in for autocommit, passes it)."""
+    try:
+        with transaction.atomic(durable=True):
+            pass
+    except RuntimeError:
+        raise RuntimeError(
+            "delivery.deliver must be called outside a transaction (it runs its own, and a wrong "
+            "proof code's try must stay counted): do not wrap it in transaction.atomic()"
+        ) from None
 
 
 def _finish(
@@ -228,7 +274,9 @@ def deliver(
     409 proof_code_locked once MAX_PROOF_ATTEMPTS codes were tried (a photo still works).
 
     Call it outside a transaction: it runs its own, and counts a code's try in one of its own
-    first (see services.proof), which a caller's transaction would roll back on refusal."""
+    first (see services.proof), which a caller's transaction would roll back on refusal:
+    RuntimeError when called inside one."""
+    _require_no_transaction()
     at = at or timezone.now()
     code = (proof_code or "").strip()
     if not code and photo is None:
@@ -244,6 +292,30 @@ def deliver(
             raise Conflict("pick the shipment up at the hub first", code="not_picked_up")
         left = proof.take_attempt(shipment.pk)
 
+    return _hand_over(courier_user, shipment, code=code, photo=photo, left=left, at=at)
+
+
+def deliver_simulated(courier_user: User, shipment: Shipment, *, at: datetime | None = None) -> Shipment:
+    """The demo autopilot's delivery for a simulated courier (no person at the door to guess
+    codes): the same checks and moves as `deliver` with the right code, in the caller's
+    transaction (the worker's job), without counting a try. 403 not_simulated for any other
+    courier: a person always goes through `deliver`."""
+    at = at or timezone.now()
+    if not courier_of(courier_user).simulated:
+        raise NotAllowed("only the demo's simulated couriers deliver this way", code="not_simulated")
+    code = ensure_records([shipment.pk])[shipment.pk].proof_code
+    return _hand_over(courier_user, shipment, code=code, photo=None, left=0, at=at)
+
+
+def _hand_over(
+    courier_user: User,
+    shipment: Shipment,
+    *,
+    code: str,
+    photo: UploadedFile | None,
+    left: int,
+    at: datetime,
+) -> Shipment:
     def check(stop: TripStop) -> None:
         if code:
             expected = ensure_records([stop.shipment_id])[stop.shipment_id].proof_code

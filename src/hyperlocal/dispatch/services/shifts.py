@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from hyperlocal.dispatch.errors import NoShiftNow
 from hyperlocal.dispatch.models import Courier, Shift, ShipmentDispatch, Trip, TripStatus
-from hyperlocal.dispatch.services.couriers import open_shift, shift_at
+from hyperlocal.dispatch.services.couriers import lock_open_shift, open_shift, shift_at
 from hyperlocal.errors import Conflict
 
 __all__ = ["clock_in", "clock_out"]
@@ -49,26 +49,27 @@ def clock_out(courier: Courier, *, at: datetime | None = None) -> Shift:
     dropped: its shipments wait for the next round."""
     at = at or timezone.now()
     with transaction.atomic():
-        shift = (
-            Shift.objects.select_for_update()
-            .filter(courier=courier, clocked_in_at__isnull=False, clocked_out_at__isnull=True)
-            .first()
-        )
+        # Locks: the open shift, then the courier's trips (the order pick_up takes them in
+        # too, after the orders and shipments), so a pick-up and a clock-out serialise.
+        shift = lock_open_shift(courier)
         if shift is None:
             raise Conflict("you are not clocked in", code="not_clocked_in")
-        if Trip.objects.filter(courier=courier, status=TripStatus.OUT).exists():
+        trips = list(
+            Trip.objects.select_for_update()
+            .filter(courier=courier, status__in=[TripStatus.PLANNED, TripStatus.OUT])
+            .order_by("pk")
+        )
+        if any(t.status == TripStatus.OUT for t in trips):
             raise Conflict(
                 "deliver (or report as failed) the shipments you carry before clocking out",
                 code="still_carrying",
             )
-        planned = list(
-            Trip.objects.filter(courier=courier, status=TripStatus.PLANNED).values_list("pk", flat=True)
-        )
+        planned = [t.pk for t in trips]
         if planned:
             ShipmentDispatch.objects.filter(
                 courier=courier, shipment__trip_stops__trip_id__in=planned
             ).update(courier=None, updated_at=at)
-            Trip.objects.filter(pk__in=planned).delete()
+            Trip.objects.filter(pk__in=planned, status=TripStatus.PLANNED).delete()
         shift.clocked_out_at = max(at, shift.clocked_in_at or at)
         shift.save(update_fields=["clocked_out_at"])
     return shift
