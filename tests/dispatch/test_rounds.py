@@ -1,10 +1,18 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pytest
+from django.db import connection
 
 from hyperlocal.dispatch.models import DispatchRound, ShipmentDispatch, Trip, TripStop
-from hyperlocal.dispatch.services import delivery
+from hyperlocal.dispatch.services import delivery, rounds, shifts
 from hyperlocal.dispatch.services.rounds import run_due_rounds, run_round
+from hyperlocal.dispatch.services.snapshot import Snapshot
+from hyperlocal.geo import TravelTimeModel
+from hyperlocal.hubs.models import Hub
+from hyperlocal.optim.dispatch import GreedyDispatch, RoundInput, RoundPlan
 from hyperlocal.orders.models import OrderStatus, Shipment
 from tests.dispatch.conftest import FAR, NEAR, Fleet
 
@@ -123,3 +131,93 @@ def test_cancelled_shipments_leave_the_plan(fleet: Fleet) -> None:
     Shipment.objects.filter(pk=shipment.pk).update(status=OrderStatus.CANCELLED)
     run_round(fleet.hub, now=fleet.now + timedelta(minutes=1), strategy="greedy")
     assert not TripStop.objects.filter(shipment=shipment).exists()
+
+
+class _Meanwhile:
+    """Greedy, but runs `meanwhile()` while it decides (after the snapshot, before the write):
+    what other requests do while a round's solver runs."""
+
+    name = "greedy"
+
+    def __init__(self, meanwhile: Callable[[], object]) -> None:
+        self.meanwhile = meanwhile
+        self.depth: int | None = None
+
+    def plan(self, round_input: RoundInput, travel: TravelTimeModel) -> RoundPlan:
+        self.depth = len(connection.atomic_blocks)
+        self.meanwhile()
+        return GreedyDispatch().plan(round_input, travel)
+
+
+def test_the_strategy_decides_outside_the_write_transaction(fleet: Fleet) -> None:
+    fleet.courier("minji")
+    fleet.shipment(NEAR)
+    strategy = _Meanwhile(lambda: None)
+    outer = len(connection.atomic_blocks)  # the test case's own transaction
+    run_round(fleet.hub, now=fleet.now, strategy=strategy)
+    assert strategy.depth == outer
+    assert TripStop.objects.filter(live=True).count() == 1
+
+
+def test_a_courier_who_clocks_out_while_the_round_decides_gets_no_trip(fleet: Fleet) -> None:
+    minji = fleet.courier("minji")
+    shipment = fleet.shipment(NEAR)
+    strategy = _Meanwhile(lambda: shifts.clock_out(minji, at=fleet.now))
+    outcome = run_round(fleet.hub, now=fleet.now, strategy=strategy)
+    assert outcome.assigned == {}
+    assert outcome.waiting == (shipment.pk,)
+    assert not Trip.objects.exists()
+    assert ShipmentDispatch.objects.get(shipment=shipment).courier_id is None
+
+
+def test_a_round_that_replaces_a_newer_plan_unassigns_what_it_did_not_see(fleet: Fleet) -> None:
+    fleet.courier("minji")
+    fleet.courier("jisoo")
+    seen = fleet.shipment(NEAR)
+    unseen: list[Shipment] = []
+
+    def another_round() -> None:  # a shipment placed and planned after this round's snapshot
+        unseen.append(fleet.shipment(FAR))
+        run_round(fleet.hub, now=fleet.now, strategy="greedy")
+
+    run_round(fleet.hub, now=fleet.now, strategy=_Meanwhile(another_round))
+    assert not TripStop.objects.filter(shipment=unseen[0]).exists()
+    assert ShipmentDispatch.objects.get(shipment=unseen[0]).courier_id is None
+    assert TripStop.objects.filter(shipment=seen, live=True).count() == 1
+    # The next round plans it.
+    run_round(fleet.hub, now=fleet.now + timedelta(minutes=1), strategy="greedy")
+    assert ShipmentDispatch.objects.get(shipment=unseen[0]).courier_id is not None
+
+
+def test_one_hub_failing_spares_the_others(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    fleet.courier("minji")
+    fleet.courier("jisoo", hub=fleet.world.other_hub)
+    fleet.shipment(NEAR)
+    other = fleet.world.order([(fleet.world.apple, 1, "allow")], split=[(fleet.world.pear, 1, "allow")])
+    Shipment.objects.filter(order=other).update(
+        status=OrderStatus.PACKED, promised_by=fleet.now + timedelta(hours=1)
+    )
+    real = rounds.take_snapshot
+    broken = min(fleet.hub.pk, fleet.world.other_hub.pk)
+
+    def snapshot(hub: Hub, now: datetime, travel: TravelTimeModel) -> Snapshot:
+        if hub.pk == broken:
+            raise ValueError("a bad row")
+        return real(hub, now, travel)
+
+    monkeypatch.setattr(rounds, "take_snapshot", snapshot)
+    assigned = run_due_rounds(now=fleet.now)
+    assert assigned >= 1
+    assert list(DispatchRound.objects.values_list("hub_id", flat=True)) == [
+        max(fleet.hub.pk, fleet.world.other_hub.pk)
+    ]
+    slug = Hub.objects.get(pk=broken).slug
+    assert any(slug in r.getMessage() and r.exc_info for r in caplog.records)
+    results = rounds.run_rounds(Hub.objects.order_by("pk"), now=fleet.now)
+    assert [(r.hub.pk, r.outcome is None) for r in results] == [
+        (broken, True),
+        (max(fleet.hub.pk, fleet.world.other_hub.pk), False),
+    ]
+    assert "ValueError: a bad row" in results[0].error

@@ -225,8 +225,8 @@ def run_round(
     ] = None,
 ) -> RoundOut:
     hub = _operated_hub(_user(request), slug)
-    with transaction.atomic():
-        outcome = rounds.run_round(hub, strategy=strategy)
+    # No transaction here: the round decides outside one and writes in its own.
+    outcome = rounds.run_round(hub, strategy=strategy)
     return round_out(outcome.round)
 
 

@@ -1,4 +1,8 @@
-"""`hyperlocal dispatch`: dispatch rounds for one or more hubs, once or every N seconds."""
+"""`hyperlocal dispatch`: dispatch rounds for one or more hubs, once or every N seconds.
+
+Each pass re-reads the hubs (a hub opened or closed meanwhile joins or leaves) and hands them
+to the rounds service, which runs and writes each hub's round on its own (see
+services.rounds: no outer transaction here, a failing hub spares the others)."""
 
 from __future__ import annotations
 
@@ -8,10 +12,9 @@ from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 
 from hyperlocal.dispatch.services import rounds
-from hyperlocal.errors import DomainError
 from hyperlocal.hubs.models import Hub
 
 
@@ -25,25 +28,20 @@ class Command(BaseCommand):
         parser.add_argument("--strategy", choices=["greedy", "optimised"], default=None)
 
     def _hubs(self, slugs: list[str]) -> list[Hub]:
+        """The named hubs in the order given, else every open hub; read afresh each pass."""
         if not slugs:
             return list(Hub.objects.filter(status=Hub.Status.OPEN).order_by("pk"))
         hubs = {h.slug: h for h in Hub.objects.filter(slug__in=slugs)}
-        missing = [s for s in slugs if s not in hubs]
-        if missing:
-            raise CommandError(f"no hub with the slug {', '.join(missing)}")
-        return [hubs[s] for s in dict.fromkeys(slugs)]
+        return [hubs[s] for s in dict.fromkeys(slugs) if s in hubs]
 
-    def _round(self, hubs: list[Hub], strategy: str | None) -> None:
-        for hub in hubs:
-            try:
-                with transaction.atomic():
-                    outcome = rounds.run_round(hub, strategy=strategy)
-            except DomainError as exc:
-                self.stderr.write(f"{hub.slug}: {exc.message}")
+    def _pass(self, slugs: list[str], strategy: str | None) -> None:
+        for result in rounds.run_rounds(self._hubs(slugs), strategy=strategy):
+            if result.outcome is None:
+                self.stderr.write(f"{result.hub.slug}: {result.error}")
                 continue
-            r = outcome.round
+            r = result.outcome.round
             self.stdout.write(
-                f"{hub.slug}: {r.strategy} {r.shipments} open, {r.couriers} couriers -> "
+                f"{result.hub.slug}: {r.strategy} {r.shipments} open, {r.couriers} couriers -> "
                 f"{r.assigned} assigned, {r.waiting} waiting, {r.late} late ({r.seconds:.2f} s)"
             )
 
@@ -53,9 +51,12 @@ class Command(BaseCommand):
             raise CommandError("--every must be a positive number of seconds")
         if options["once"] == (every is not None):
             raise CommandError("give either --once or --every N")
-        hubs = self._hubs(options["hub"])
+        slugs: list[str] = options["hub"]
+        missing = sorted(set(slugs) - set(Hub.objects.filter(slug__in=slugs).values_list("slug", flat=True)))
+        if missing:
+            raise CommandError(f"no hub with the slug {', '.join(missing)}")
         if options["once"]:
-            self._round(hubs, options["strategy"])
+            self._pass(slugs, options["strategy"])
             return
         stopping = False
 
@@ -67,7 +68,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         while not stopping:
             close_old_connections()
-            self._round(hubs, options["strategy"])
+            self._pass(slugs, options["strategy"])
             deadline = time.monotonic() + float(every)
             while not stopping and time.monotonic() < deadline:
                 time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
