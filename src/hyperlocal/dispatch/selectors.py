@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from hyperlocal.dispatch.models import (
@@ -22,8 +22,11 @@ from hyperlocal.dispatch.models import (
 from hyperlocal.dispatch.services.couriers import next_shift, open_shift
 from hyperlocal.dispatch.services.records import LateReason
 from hyperlocal.hubs.models import Hub
+from hyperlocal.orders.models import OrderStatus
 
 __all__ = [
+    "BOARD_STATUSES",
+    "TRACKED_STATUSES",
     "BoardFlag",
     "CourierRow",
     "Route",
@@ -109,6 +112,17 @@ def courier_route(courier: Courier, *, now: datetime | None = None) -> Route:
     )
 
 
+# Shipments whose delivery is still to come: the customer sees courier, eta and proof code.
+TRACKED_STATUSES = (
+    OrderStatus.PLACED,
+    OrderStatus.PICKING,
+    OrderStatus.PACKED,
+    OrderStatus.OUT_FOR_DELIVERY,
+)
+# Shipments the hub's board still shows flags for (a failed delivery needs the hub).
+BOARD_STATUSES = (*TRACKED_STATUSES, OrderStatus.DELIVERY_FAILED)
+
+
 @dataclass(frozen=True)
 class Tracking:
     """What the customer sees of a shipment's delivery."""
@@ -117,11 +131,14 @@ class Tracking:
     eta: datetime | None
     proof_code: str
     late: bool
+    on_its_way: bool  # not delivered or closed yet: show courier, eta and proof code
 
 
 def tracking_for(shipment_ids: Iterable[int]) -> dict[int, Tracking]:
-    records = ShipmentDispatch.objects.filter(shipment_id__in=list(shipment_ids)).select_related(
-        "courier__user"
+    records = (
+        ShipmentDispatch.objects.filter(shipment_id__in=list(shipment_ids))
+        .select_related("courier__user")
+        .annotate(shipment_status=F("shipment__status"))
     )
     return {
         r.shipment_id: Tracking(
@@ -129,6 +146,7 @@ def tracking_for(shipment_ids: Iterable[int]) -> dict[int, Tracking]:
             eta=r.eta,
             proof_code=r.proof_code,
             late=r.late,
+            on_its_way=getattr(r, "shipment_status", "") in TRACKED_STATUSES,
         )
         for r in records
     }
@@ -143,10 +161,13 @@ class BoardFlag:
 
 
 def hub_flags(hub: Hub) -> dict[int, BoardFlag]:
-    """Per shipment of the hub that dispatch has seen: who carries it (or will), its eta,
-    and the late flag with its reason."""
+    """Per open shipment of the hub that dispatch has seen (not delivered or closed: the
+    board's work, not the hub's history): who carries it (or will), its eta, and the late
+    flag with its reason."""
     labels = dict(LateReason.choices)
-    records = ShipmentDispatch.objects.filter(shipment__hub=hub).select_related("courier__user")
+    records = ShipmentDispatch.objects.filter(
+        shipment__hub=hub, shipment__status__in=BOARD_STATUSES
+    ).select_related("courier__user")
     return {
         r.shipment_id: BoardFlag(
             courier_name=str(r.courier.user) if r.courier else None,
