@@ -252,6 +252,10 @@ DISPATCH_STRATEGY = os.environ.get("DISPATCH_STRATEGY", "optimised")
 if DISPATCH_STRATEGY not in {"optimised", "greedy"}:
     raise ImproperlyConfigured("DISPATCH_STRATEGY must be 'optimised' or 'greedy'")
 DISPATCH_TIME_LIMIT_S = env_float("DISPATCH_TIME_LIMIT_S", 1.0)
+if not 0 < DISPATCH_TIME_LIMIT_S < float("inf"):  # also refuses nan
+    raise ImproperlyConfigured(
+        f"DISPATCH_TIME_LIMIT_S must be a positive number of seconds, got {DISPATCH_TIME_LIMIT_S!r}"
+    )
 # The demo's simulated couriers ride by themselves (clock in, pick up, deliver) when on, and
 # every courier's latest shift hours roll forward to today and tomorrow (demo only: off in
 # production, where hubs plan shifts).
