@@ -34,7 +34,7 @@ from hyperlocal.dispatch.services import delivery, shifts
 from hyperlocal.dispatch.services.snapshot import SLOT_HORIZON
 from hyperlocal.errors import DomainError
 from hyperlocal.hubs.models import Hub
-from hyperlocal.orders.models import LineStatus, OrderLine, OrderStatus, Shipment
+from hyperlocal.orders.models import LineStatus, OrderLine, OrderStatus, PromiseKind, Shipment
 from hyperlocal.orders.services.picking import pack, record_pick, start_picking
 
 __all__ = ["PICKS_PER_RUN", "PICK_AFTER_MINUTES", "advance", "pick_waiting"]
@@ -150,7 +150,7 @@ def pick_waiting(now: datetime | None = None, *, after_minutes: float = PICK_AFT
             hub__status=Hub.Status.OPEN,
             order__placed_at__lte=now - timedelta(minutes=after_minutes),
         )
-        .filter(Q(promise_kind="instant") | Q(promised_from__lte=now + SLOT_HORIZON))
+        .filter(Q(promise_kind=PromiseKind.INSTANT) | Q(promised_from__lte=now + SLOT_HORIZON))
         .select_related("hub")
         .order_by("order__placed_at", "pk")[:PICKS_PER_RUN]
     )
