@@ -11,7 +11,13 @@ from django.core.management import call_command
 
 from hyperlocal.orders.models import StockHold
 from hyperlocal.orders.services import set_cart_line
-from hyperlocal.worker.periodic import PeriodicJob, configured_jobs, run_due, seconds_until_next
+from hyperlocal.worker.periodic import (
+    PeriodicJob,
+    configured_jobs,
+    owns_transactions,
+    run_due,
+    seconds_until_next,
+)
 from tests.orders.conftest import Shop, reserved_total
 
 
@@ -79,3 +85,26 @@ def test_release_holds_command(shop: Shop) -> None:
     call_command("release_holds", stdout=out)
     assert "released 1 expired cart holds" in out.getvalue()
     assert reserved_total() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_that_owns_its_transactions_runs_outside_the_wrapping_one() -> None:
+    from django.db import connection
+
+    seen: dict[str, bool] = {}
+
+    def wrapped() -> None:
+        seen["wrapped"] = connection.in_atomic_block
+
+    @owns_transactions
+    def own() -> None:
+        seen["own"] = connection.in_atomic_block
+
+    run_due([PeriodicJob("wrapped", 10, wrapped), PeriodicJob("own", 10, own)], clock=FakeClock())
+    assert seen == {"wrapped": True, "own": False}
+
+
+def test_dispatch_rounds_own_their_transactions() -> None:
+    from hyperlocal.dispatch.jobs import run_dispatch_rounds
+
+    assert getattr(run_dispatch_rounds, "owns_transactions", False)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 
 from hyperlocal.dispatch.services import autopilot, rota, rounds
+from hyperlocal.worker.periodic import owns_transactions
 
 
+@owns_transactions
 def run_dispatch_rounds() -> int:
-    """A dispatch round for every open hub with work; how many shipments got a courier."""
+    """A dispatch round for every open hub with work; how many shipments got a courier. Each
+    round reads and solves outside any transaction and writes in its own."""
     return rounds.run_due_rounds()
 
 

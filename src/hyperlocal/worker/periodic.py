@@ -31,9 +31,18 @@ def configured_jobs() -> list[PeriodicJob]:
     ]
 
 
+def owns_transactions(run: Callable[[], object]) -> Callable[[], object]:
+    """Mark a job that opens its own transactions (say, slow reads and a solver first, then a
+    short write): the worker then runs it outside the transaction it wraps other jobs in, so
+    that no lock is held while it thinks (on SQLite, the database's write lock)."""
+    run.owns_transactions = True  # type: ignore[attr-defined]
+    return run
+
+
 def run_due(jobs: Sequence[PeriodicJob], *, clock: Callable[[], float] = time.monotonic) -> list[str]:
-    """Run every job that is due, each in its own transaction; a failing job is logged and
-    retried at its next interval, so that one broken job never stops the others."""
+    """Run every job that is due, each in its own transaction (unless it owns_transactions);
+    a failing job is logged and retried at its next interval, so that one broken job never
+    stops the others."""
     ran = []
     for job in jobs:
         now = clock()
@@ -41,8 +50,11 @@ def run_due(jobs: Sequence[PeriodicJob], *, clock: Callable[[], float] = time.mo
             continue
         job.due_at = now + job.interval_s
         try:
-            with transaction.atomic():
+            if getattr(job.run, "owns_transactions", False):
                 result = job.run()
+            else:
+                with transaction.atomic():
+                    result = job.run()
         except Exception:
             log.exception("periodic job %s failed", job.name)
             continue
