@@ -7,7 +7,7 @@ from typing import Annotated
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.params.functions import Path
 
 from hyperlocal.accounts import services
@@ -47,10 +47,10 @@ def _user(request: HttpRequest) -> User:
 
 
 @router.post("/signup", response=with_errors({201: MeOut}, 409, 422), summary="Create a resident account")
-def signup(request: HttpRequest, body: SignupIn) -> tuple[int, MeOut]:
+def signup(request: HttpRequest, body: SignupIn) -> Status[MeOut]:
     with transaction.atomic():
         user = services.signup(**body.dict())
-    return 201, me_out(user)
+    return Status(201, me_out(user))
 
 
 @router.post(
@@ -58,15 +58,16 @@ def signup(request: HttpRequest, body: SignupIn) -> tuple[int, MeOut]:
     response=with_errors({201: TokenCreatedOut}, 401, 422),
     summary="Get an API token for a username and password (the key is shown once)",
 )
-def create_token(request: HttpRequest, body: TokenIn) -> tuple[int, object]:
+def create_token(request: HttpRequest, body: TokenIn) -> Status[object]:
     with transaction.atomic():
         issued = services.token_for_credentials(
             username=body.username, password=body.password, name=body.name
         )
     if issued is None:
         # Not saying whether the username or the password was wrong.
-        return 401, {"detail": "wrong username or password", "code": "Unauthenticated", "field": "password"}
-    return 201, token_out(*issued)
+        wrong = {"detail": "wrong username or password", "code": "Unauthenticated", "field": "password"}
+        return Status(401, wrong)
+    return Status(201, token_out(*issued))
 
 
 @router.get("/tokens", auth=api_auth, response=with_errors({200: list[TokenOut]}, 401), summary="Your tokens")
@@ -80,12 +81,10 @@ def list_tokens(request: HttpRequest) -> list[TokenOut]:
     response=with_errors({204: None}, 401, 403, 404, 422),
     summary="Revoke one of your tokens",
 )
-def revoke_token(
-    request: HttpRequest, token_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)]
-) -> tuple[int, None]:
+def revoke_token(request: HttpRequest, token_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)]) -> Status[None]:
     with transaction.atomic():
         services.revoke_token(_user(request), token_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", auth=api_auth, response=with_errors({200: MeOut}, 401), summary="Your profile")
@@ -123,11 +122,11 @@ def get_household(request: HttpRequest) -> HouseholdOut:
     response=with_errors({201: HouseholdOut}, 401, 403, 422),
     summary="Set your home: a new household at that point",
 )
-def set_home(request: HttpRequest, body: HomeIn) -> tuple[int, HouseholdOut]:
+def set_home(request: HttpRequest, body: HomeIn) -> Status[HouseholdOut]:
     user = _user(request)
     with transaction.atomic():
         household = services.set_home(user, lat=body.lat, lng=body.lng, address=body.address, size=body.size)
-    return 201, household_out(household, None)
+    return Status(201, household_out(household, None))
 
 
 @router.post(
@@ -149,10 +148,10 @@ def join_household(request: HttpRequest, body: JoinIn) -> HouseholdOut:
     response=with_errors({201: VerificationOut}, 401, 403, 422),
     summary="Verify your neighbourhood with your current GPS position",
 )
-def verify_neighbourhood(request: HttpRequest, body: PositionIn) -> tuple[int, VerificationOut | None]:
+def verify_neighbourhood(request: HttpRequest, body: PositionIn) -> Status[VerificationOut | None]:
     with transaction.atomic():
         verification = services.verify_neighbourhood(_user(request), lat=body.lat, lng=body.lng)
-    return 201, verification_out(verification)
+    return Status(201, verification_out(verification))
 
 
 @router.get(
