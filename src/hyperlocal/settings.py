@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "hyperlocal.dispatch",
     "hyperlocal.simulation",
     "hyperlocal.worker",
+    "hyperlocal.wallet",
 ]
 
 MIDDLEWARE = [

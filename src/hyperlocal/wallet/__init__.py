@@ -1,0 +1,1 @@
+"""Local currency: a double-entry ledger (accounts, sharded balances, immutable transfers)."""
