@@ -29,6 +29,10 @@ class AccountKind(models.TextChoices):
     DISCOUNT_EXPENSE = "discount_expense", _("discount or bonus expense")
     CASH_CLEARING = "cash_clearing", _("cash clearing")
     FEES = "fees", _("fees")
+    # A person's monthly allowance (purchase or cashback cap): funded with the cap at the start
+    # of the month, debited by each purchase, so the cap is the account's own limit.
+    MONTHLY_CAP = "monthly_cap", _("monthly cap")
+    CAP_SOURCE = "cap_source", _("cap source")
 
 
 class LedgerAccount(models.Model):
@@ -36,8 +40,8 @@ class LedgerAccount(models.Model):
 
     code = models.CharField(_("code"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=32, choices=AccountKind.choices)
-    # Who or what the account belongs to ("user:12", "merchant:3", "programme:1"); real
-    # foreign keys come with the programmes.
+    # Who or what the account belongs to ("user:12", "merchant:3", "programme:1"), for people
+    # reading the ledger; the foreign keys are on Wallet, MerchantAccount and Programme.
     owner_ref = models.CharField(_("owner"), max_length=100, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default=CURRENCY)
     debits_must_not_exceed_credits = models.BooleanField(default=False)
@@ -176,3 +180,44 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id}: {self.amount} {self.debit_account_id}->{self.credit_account_id} ({self.state})"
+
+
+# Programmes, wallets and what moves through them live in programmes.py; importing them here
+# is what makes Django see them as this app's models.
+from hyperlocal.wallet.programmes import (  # noqa: E402
+    BenefitKind,
+    MerchantAccount,
+    Programme,
+    ProgrammeAdmin,
+    Settlement,
+    SettlementPayout,
+    VoucherGrant,
+    VoucherHold,
+    VoucherKind,
+    VoucherPurchase,
+    VoucherRefund,
+    Wallet,
+)
+
+__all__ = [
+    "CURRENCY",
+    "FINISHING",
+    "MAX_SHARDS",
+    "AccountKind",
+    "AccountShard",
+    "BenefitKind",
+    "LedgerAccount",
+    "MerchantAccount",
+    "Programme",
+    "ProgrammeAdmin",
+    "Settlement",
+    "SettlementPayout",
+    "Transfer",
+    "TransferState",
+    "VoucherGrant",
+    "VoucherHold",
+    "VoucherKind",
+    "VoucherPurchase",
+    "VoucherRefund",
+    "Wallet",
+]
