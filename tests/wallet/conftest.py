@@ -9,7 +9,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection, transaction
 
-from hyperlocal.wallet.models import AccountKind, AccountShard, LedgerAccount, Transfer
+from hyperlocal.accounts.models import User
+from hyperlocal.catalog.models import BusinessCategory
+from hyperlocal.regions.models import Region
+from hyperlocal.wallet.models import (
+    AccountKind,
+    AccountShard,
+    BenefitKind,
+    LedgerAccount,
+    Programme,
+    Transfer,
+)
 from hyperlocal.wallet.services import open_account, transfer
 
 NOW = datetime(2025, 3, 1, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
@@ -57,3 +67,33 @@ def tables() -> tuple[list[tuple[object, ...]], ...]:
         list(AccountShard.objects.order_by("id").values_list()),
         list(Transfer.objects.order_by("id").values_list()),
     )
+
+
+# -- programmes ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def programme(mapo: Region) -> Programme:
+    """Mapo-gu's discount programme: 10 % off, 700,000 won a month, refund after 60 % used,
+    fee 1 %, bought vouchers only at merchants with revenue under 1 billion won."""
+    from hyperlocal.wallet.services.programmes import open_programme
+
+    with transaction.atomic():
+        return open_programme(
+            code="mapo-love",
+            name_ko="마포사랑상품권",
+            region=mapo,
+            benefit=BenefitKind.DISCOUNT,
+            monthly_purchase_cap_won=700_000,
+            benefit_bp=1000,
+            settlement_fee_bp=100,
+            excluded_categories=[BusinessCategory.ENTERTAINMENT],
+            now=NOW,
+        )
+
+
+@pytest.fixture
+def resident(db: None) -> User:
+    from tests.factories import UserFactory
+
+    return UserFactory()

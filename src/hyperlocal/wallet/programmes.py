@@ -134,6 +134,9 @@ class Wallet(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=VoucherKind.choices)
     account = models.OneToOneField("wallet.LedgerAccount", on_delete=models.PROTECT, related_name="wallet")
     created_at = models.DateTimeField()
+    # Vouchers that expired up to this moment have been swept out (services/expiry.py); a spend
+    # first sweeps any lot that expired since, so an expired voucher is never spent.
+    expiry_swept_at = models.DateTimeField()
 
     class Meta:
         ordering = ["programme", "user", "kind"]
