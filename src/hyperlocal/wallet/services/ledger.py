@@ -11,6 +11,20 @@ body) returns the original transfer and writes nothing, another request with tha
 TransferIdReused (409). A concurrent repeat waits on the first one's uncommitted row.
 A pending transfer is finished at most once: a unique constraint on `pending` lets only one
 posting, voided or expired row name it.
+
+On PostgreSQL the happy path is one statement (a data-modifying CTE): the INSERT ... ON
+CONFLICT DO NOTHING, then the two conditional shard UPDATEs only when the INSERT happened,
+in lock order (shards.APPLY_TO_BOTH_SIDES); a post or void also reads and checks the pending
+transfer in it. Its answer tells apart: written; the id (or the pending transfer's finish)
+existed, nothing written (then the repeat is read and compared, or the slow path finds the
+exact error); a limit refused after the INSERT (then the error is raised inside the savepoint,
+which undoes the INSERT). SQLite takes the statement by statement path.
+
+`savepoint=False` leaves out SAVEPOINT and RELEASE (one round trip instead of three). A
+refusal that wrote nothing (a bad input, a repeat, a post that is not open, a refused
+transfer on PostgreSQL is not one of these) leaves the caller's transaction usable; an error
+after something was written marks the caller's transaction for rollback (Django's
+atomic(savepoint=False)), which suits a checkout that gives up on any error.
 """
 
 from __future__ import annotations
