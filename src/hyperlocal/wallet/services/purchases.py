@@ -18,7 +18,7 @@ from django.utils import timezone
 from hyperlocal.accounts.models import User
 from hyperlocal.errors import Conflict, InvalidInput
 from hyperlocal.orders.payments import PaymentProvider, get_provider
-from hyperlocal.orders.services.payment import authorise
+from hyperlocal.orders.errors import PaymentDeclined
 from hyperlocal.wallet.errors import InsufficientFunds, TransferIdReused
 from hyperlocal.wallet.programmes import BenefitKind, Programme, VoucherKind, VoucherPurchase
 from hyperlocal.wallet.services.accounts import balance
@@ -128,7 +128,9 @@ def buy_vouchers(
     if hold.created_at != now:  # a repeat that committed meanwhile
         return VoucherPurchase.objects.get(wallet=wallet, request_id=request_id)
     payer = provider or get_provider()
-    result = authorise(payer, paid, token=payment_token, reference_hint=base)
+    result = payer.authorise(paid, token=payment_token, reference_hint=base)
+    if not result.ok:
+        raise PaymentDeclined(f"The payment was declined: {result.message or result.code}", field="payment_token")
     try:
         captured = payer.capture(result.reference, paid)
         if not captured.ok:
