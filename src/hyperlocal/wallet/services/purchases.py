@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from hyperlocal.accounts.models import User
 from hyperlocal.errors import Conflict, InvalidInput
-from hyperlocal.orders.payments import PaymentProvider, get_provider
 from hyperlocal.orders.errors import PaymentDeclined
+from hyperlocal.orders.payments import PaymentProvider, get_provider
 from hyperlocal.wallet.errors import InsufficientFunds, TransferIdReused
 from hyperlocal.wallet.programmes import BenefitKind, Programme, VoucherKind, VoucherPurchase
 from hyperlocal.wallet.services.accounts import balance
@@ -130,7 +130,9 @@ def buy_vouchers(
     payer = provider or get_provider()
     result = payer.authorise(paid, token=payment_token, reference_hint=base)
     if not result.ok:
-        raise PaymentDeclined(f"The payment was declined: {result.message or result.code}", field="payment_token")
+        raise PaymentDeclined(
+            f"The payment was declined: {result.message or result.code}", field="payment_token"
+        )
     try:
         captured = payer.capture(result.reference, paid)
         if not captured.ok:
