@@ -125,8 +125,11 @@ def buy_vouchers(
             field="amount_won",
             code="monthly_cap_reached",
         ) from None
-    if hold.created_at != now:  # a repeat that committed meanwhile
-        return VoucherPurchase.objects.get(wallet=wallet, request_id=request_id)
+    # A concurrent repeat holds the same id: our INSERT waited until it committed, and a new
+    # statement now sees its purchase.
+    repeat = VoucherPurchase.objects.filter(wallet=wallet, request_id=request_id).first()
+    if repeat is not None:
+        return repeat
     payer = provider or get_provider()
     result = payer.authorise(paid, token=payment_token, reference_hint=base)
     if not result.ok:
