@@ -60,6 +60,9 @@ def refund_remainder(user: User, wallet: Wallet, *, request_id: str, now: dateti
     with transaction.atomic():
         locked = Wallet.objects.select_for_update().select_related("programme", "account").get(pk=wallet.pk)
         programme = locked.programme
+        repeat = VoucherRefund.objects.filter(wallet=wallet, request_id=request_id).first()
+        if repeat is not None:  # a concurrent repeat finished while we waited for the lock
+            return repeat
         sweep_wallet(locked, now=now)
         b = balance(locked.account)
         if b.debits_pending:
