@@ -269,6 +269,10 @@ DISPATCH_AUTOPICK_AFTER_MIN = env_float("DISPATCH_AUTOPICK_AFTER_MIN", 3.0)
 # the rounds before the couriers' autopilot.
 PERIODIC_JOBS: list[tuple[str, float]] = [
     ("hyperlocal.orders.jobs.release_expired_cart_holds", env_float("PERIODIC_HOLDS_S", 30.0)),
+    # Local currency: vouchers past their validity and checkout holds past their timeout;
+    # settlement runs of programmes whose schedule says they are due.
+    ("hyperlocal.wallet.jobs.expire_due_vouchers", env_float("VOUCHER_EXPIRY_S", 300.0)),
+    ("hyperlocal.wallet.jobs.settle_due_programmes", env_float("VOUCHER_SETTLEMENT_S", 3600.0)),
 ]
 if DISPATCH_AUTOPILOT:
     PERIODIC_JOBS.append(("hyperlocal.dispatch.jobs.roll_demo_rota", env_float("DISPATCH_ROTA_S", 600.0)))
