@@ -18,6 +18,7 @@ from hyperlocal.hubs.api import router as hubs_router
 from hyperlocal.inventory.api import router as inventory_router
 from hyperlocal.orders.api import router as orders_router
 from hyperlocal.regions.api import router as regions_router
+from hyperlocal.wallet.api import router as wallet_router
 
 api = NinjaAPI(
     title="hyperlocal API",
@@ -37,6 +38,7 @@ api.add_router("/hubs", hubs_router)
 api.add_router("/inventory", inventory_router)
 api.add_router("/orders", orders_router)
 api.add_router("/dispatch", dispatch_router)
+api.add_router("/wallet", wallet_router)
 
 
 @api.exception_handler(DomainError)

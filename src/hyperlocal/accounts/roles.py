@@ -50,7 +50,23 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "catalog.view_product",
     ],
     Role.COURIER: ["hubs.view_hub"],
-    Role.PROGRAMME_ADMIN: ["regions.view_region", "accounts.view_household"],
+    # Programme admins read their programmes' records and change their rules (the services
+    # keep them to their own region's programmes); money moves only through the services.
+    Role.PROGRAMME_ADMIN: [
+        "regions.view_region",
+        "accounts.view_household",
+        "wallet.view_programme",
+        "wallet.change_programme",
+        "wallet.view_programmeadmin",
+        "wallet.view_wallet",
+        "wallet.view_merchantaccount",
+        "wallet.view_voucherpurchase",
+        "wallet.view_vouchergrant",
+        "wallet.view_voucherrefund",
+        "wallet.view_voucherhold",
+        "wallet.view_settlement",
+        "wallet.view_settlementpayout",
+    ],
     Role.PLATFORM_ADMIN: ["*"],
 }
 
