@@ -1,7 +1,7 @@
 from django.urls import path
 
 from hyperlocal.web import views
-from hyperlocal.web.views import courier
+from hyperlocal.web.views import courier, programme, wallet
 
 app_name = "web"
 urlpatterns = [
@@ -42,4 +42,14 @@ urlpatterns = [
     path("courier/shipments/<int:pk>/fail/", courier.fail, name="courier_fail"),
     # merchant staff: stock per hub and inbound shipments
     path("merchant/stock/", views.merchant_stock, name="merchant_stock"),
+    # local currency: the resident's vouchers, a merchant's voucher sales, the programme admin
+    path("wallet/", wallet.wallet_home, name="wallet"),
+    path("wallet/buy/", wallet.wallet_buy, name="wallet_buy"),
+    path("wallet/<int:pk>/", wallet.wallet_statement, name="wallet_statement"),
+    path("wallet/<int:pk>/refund/", wallet.wallet_refund, name="wallet_refund"),
+    path("merchant/vouchers/", wallet.merchant_vouchers, name="merchant_vouchers"),
+    path("programme/", programme.programme_home, name="programme"),
+    path("programme/<slug:code>/rules/", programme.programme_rules, name="programme_rules"),
+    path("programme/<slug:code>/grants/", programme.programme_grant, name="programme_grant"),
+    path("programme/<slug:code>/settle/", programme.programme_settle, name="programme_settle"),
 ]
