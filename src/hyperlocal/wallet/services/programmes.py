@@ -21,7 +21,10 @@ from hyperlocal.wallet.services.clean import clean_now
 SYSTEM_SHARDS = 16  # hot programme accounts: concurrent transfers spread over this many rows
 _REVENUE_ORDER = [band for band, _label in RevenueBand.choices]
 _RULES = {
+    "name_ko",
     "name_en",
+    "is_active",
+    "monthly_purchase_cap_won",
     "benefit_bp",
     "purchase_unit_won",
     "monthly_cashback_cap_won",
@@ -57,7 +60,15 @@ def clean_rules(rules: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput(
             f"unknown revenue band {rules['bought_revenue_cap']!r}", field="bought_revenue_cap"
         )
+    for name in ("name_ko", "name_en"):
+        if name in rules and (not isinstance(rules[name], str) or len(rules[name]) > 100):
+            raise InvalidInput(f"{name} must be a text of at most 100 characters", field=name)
+    if "name_ko" in rules and not rules["name_ko"].strip():
+        raise InvalidInput("name_ko must not be empty", field="name_ko")
+    if "is_active" in rules and not isinstance(rules["is_active"], bool):
+        raise InvalidInput("is_active must be true or false", field="is_active")
     limits = {
+        "monthly_purchase_cap_won": (1, 100_000_000),
         "benefit_bp": (0, 5000),
         "purchase_unit_won": (1, 1_000_000),
         "monthly_cashback_cap_won": (0, 10_000_000),
@@ -154,9 +165,16 @@ def check_can_manage(user: User, programme: Programme) -> None:
 
 
 def update_rules(user: User, programme: Programme, rules: dict[str, Any]) -> Programme:
-    """Change a programme's rules (an admin of its region); accounts and region never change."""
+    """Change a programme's rules (an admin of its region); accounts and region never change.
+    A new monthly cap applies from the next month (this month's allowances are funded)."""
     check_can_manage(user, programme)
     clean_rules(rules)
+    unit = rules.get("purchase_unit_won", programme.purchase_unit_won)
+    if rules.get("monthly_purchase_cap_won", programme.monthly_purchase_cap_won) < unit:
+        raise InvalidInput(
+            f"the monthly purchase cap must be at least one purchase unit ({unit:,} won)",
+            field="monthly_purchase_cap_won",
+        )
     for name, value in rules.items():
         setattr(programme, name, value)
     programme.save(update_fields=list(rules))
