@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 from hyperlocal.optim.siting import SitingProblem, SolveStatus, planar_problem, solve_mclp_plain
+from hyperlocal.optim.siting import plain as plain_module
+from hyperlocal.optim.siting.milp import MilpOutcome, MilpStatus
 
 
 def problem_of(seed: int, **kw: object) -> SitingProblem:
@@ -58,3 +60,20 @@ def test_a_tiny_time_limit_gives_a_plan_with_its_gap_or_says_there_is_none() -> 
     else:
         assert len(result.new_sites) == 15
         assert result.objective == pytest.approx(result.covered_weight)
+
+
+def test_the_objective_is_what_the_plan_covers_even_when_highs_counts_less(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A HiGHS incumbent may leave a covered point's coverage variable at 0: its objective
+    # then undercounts the plan. Site 0 open, point 0 (weight 1) covered but y_0 = 0.
+    problem = planar_problem([[0, 0], [0, 1]], [1.0, 2.0], [[0, 0], [5, 5]], 1.5)
+
+    def incumbent(milp: object, **kwargs: object) -> MilpOutcome:
+        return MilpOutcome(MilpStatus.OPTIMAL, np.array([1.0, 0.0, 0.0, 1.0]), 2.0, 3.2, 0.6, 0.01)
+
+    monkeypatch.setattr(plain_module, "solve_milp", incumbent)
+    result = solve_mclp_plain(problem, 1)
+    assert result.objective == result.covered_weight == 3.0
+    assert result.gap == pytest.approx(0.2 / 3.0)
+    assert result.message.endswith("; HiGHS's objective 2.0 counted 1.0 less")

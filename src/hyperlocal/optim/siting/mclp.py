@@ -15,7 +15,7 @@ import numpy as np
 from .capacity import solve_capacitated_mclp
 from .checks import budget_shortfall, check_budget, check_p, check_promise, check_time_limit
 from .cover_model import cover_model
-from .fixing import lagrangian_bound, multipliers_from_duals
+from .fixing import LagrangianBound, lagrangian_bound, multipliers_from_duals
 from .greedy import greedy_cover, pad_plan
 from .milp import Clock, MilpStatus, relative_gap, solve_lp, solve_milp
 from .problem import FloatArray, SitingInputError, SitingProblem, finite_number
@@ -26,6 +26,9 @@ __all__ = ["solve_mclp"]
 
 # Share of the time left that the MILP over the LP's sites may use (it is usually instant).
 SUPPORT_SHARE = 0.3
+# Rounds of LP fixing at most, stopping once a round keeps more than SETTLED of the sites.
+FIXING_ROUNDS = 5
+SETTLED = 0.95
 
 
 def solve_mclp(
@@ -124,26 +127,47 @@ def _value(covering: Covering, sites: FloatArray | np.ndarray) -> float:
 def _fix_by_lp(
     covering: Covering, p: int, incumbent: np.ndarray, clock: Clock
 ) -> tuple[Covering, np.ndarray, float | None]:
-    """Restrict ``covering`` to the sites that can beat the best plan found; that plan
-    improves first by a MILP over the sites the LP relaxation uses."""
+    """Restrict ``covering`` to the sites that can beat the best plan found (which first
+    improves by a MILP over the sites the LP relaxation uses). The LP of what is left is
+    degenerate in another way, and its duals fix more: repeat while that pays."""
+    first = _lagrangian(covering, p, clock)
+    if first is None:
+        return covering, incumbent, None
+    bound, relaxed = first
+    incumbent = _improve_on_support(covering, p, incumbent, relaxed, clock)
+    value = _value(covering, incumbent)
+    work, best = covering, bound.bound
+    for _ in range(FIXING_ROUNDS):
+        shrunk = restrict(work, bound.needed(value) | np.isin(work.site, incumbent))
+        settled = len(shrunk.site) > SETTLED * len(work.site)
+        work = shrunk
+        again = None if settled or clock.left() <= 0 else _lagrangian(work, p, clock)
+        if again is None:
+            break
+        bound = again[0]
+        best = min(best, bound.bound)
+    return work, incumbent, best
+
+
+def _lagrangian(covering: Covering, p: int, clock: Clock) -> tuple[LagrangianBound, FloatArray] | None:
+    """The tightest Lagrangian bound from the LP relaxation's duals, and the LP's sites."""
     model = cover_model(covering, p=p)
     lp = solve_lp(model.milp, time_limit=clock.left())
     if lp.values is None or lp.row_dual is None or clock.left() <= 0:
-        return covering, incumbent, None
-    bound = min(
-        (lagrangian_bound(covering, p, u) for u in multipliers_from_duals(model, lp.row_dual)),
-        key=lambda b: b.bound,
-    )
-    held = np.isin(covering.site, incumbent)
-    support = restrict(covering, (lp.values[: len(covering.site)] > 1e-6) | held)
-    sub = cover_model(support, p=p)
-    outcome = solve_milp(
-        sub.milp, time_limit=SUPPORT_SHARE * clock.left(), start=sub.start(np.isin(support.site, incumbent))
-    )
-    if outcome.values is not None:
-        found = support.site[sub.chosen(outcome.values)]
-        if _value(covering, found) > _value(covering, incumbent):
-            incumbent = found
-            held = np.isin(covering.site, incumbent)
-    keep = bound.needed(_value(covering, incumbent)) | held
-    return restrict(covering, keep), incumbent, bound.bound
+        return None
+    candidates = (lagrangian_bound(covering, p, u) for u in multipliers_from_duals(model, lp.row_dual))
+    return min(candidates, key=lambda b: b.bound), lp.values[: len(covering.site)]
+
+
+def _improve_on_support(
+    covering: Covering, p: int, incumbent: np.ndarray, relaxed: FloatArray, clock: Clock
+) -> np.ndarray:
+    """The best plan over the sites the LP uses (and the incumbent's), if it is better."""
+    support = restrict(covering, (relaxed > 1e-6) | np.isin(covering.site, incumbent))
+    model = cover_model(support, p=p)
+    start = model.start(np.isin(support.site, incumbent))
+    outcome = solve_milp(model.milp, time_limit=SUPPORT_SHARE * clock.left(), start=start)
+    if outcome.values is None:
+        return incumbent
+    found = support.site[model.chosen(outcome.values)]
+    return found if _value(covering, found) > _value(covering, incumbent) else incumbent
