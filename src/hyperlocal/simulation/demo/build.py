@@ -27,10 +27,11 @@ from hyperlocal.simulation.demo.merchants import create_catalogue, make_owner
 from hyperlocal.simulation.demo.people import USERNAME_PREFIX, create_demo_users, login_for
 from hyperlocal.simulation.demo.spaces import EXTERNAL_ID_PREFIX, create_spaces
 from hyperlocal.simulation.demo.trade import delete_trade, open_slots, stock_and_history
+from hyperlocal.simulation.demo.vouchers import build_vouchers, delete_vouchers
 from hyperlocal.simulation.models import DemoBuild
 
 # Raise when the generator changes what a seed produces, so that old demo cities are rebuilt.
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5  # 5: the local-currency programme, its vouchers and past voucher payments
 DEFAULT_HOUSEHOLDS = 22_000
 HOUSEHOLDS_RANGE = (200, 500_000)
 # The merchant whose owner is the demo merchant login: it sells the Jeju tangerines.
@@ -47,6 +48,7 @@ STEPS = (
     "hiring couriers",
     "stocking hubs and writing two weeks of orders",
     "opening delivery slots",
+    "opening the local-currency programme: vouchers, past voucher payments, settlements",
 )
 Progress = Callable[[str], None]
 
@@ -76,6 +78,7 @@ def delete_demo() -> None:
     users = User.objects.filter(username__startswith=USERNAME_PREFIX)
     hubs = Hub.objects.filter(vacant_space__external_id__startswith=EXTERNAL_ID_PREFIX)
     Courier.objects.filter(Q(user__in=users) | Q(home_hub__in=hubs)).delete()
+    delete_vouchers()  # its holds point at the orders, its wallets at the people
     delete_trade(users, hubs, Product.objects.filter(merchant__slug__in=[spec.slug for spec in MERCHANTS]))
     hubs.delete()
     VacantSpace.objects.filter(external_id__startswith=EXTERNAL_ID_PREFIX).delete()
@@ -127,8 +130,8 @@ def build_demo(
     rng = {
         part: np.random.default_rng(s)
         for part, s in zip(
-            ("households", "spaces", "hubs", "catalogue", "couriers", "stock"),
-            np.random.SeedSequence(seed).spawn(6),
+            ("households", "spaces", "hubs", "catalogue", "couriers", "stock", "vouchers"),
+            np.random.SeedSequence(seed).spawn(7),
             strict=True,
         )
     }
@@ -156,6 +159,8 @@ def build_demo(
     stock_and_history(hubs, merchants, groups[Role.RESIDENT], rng["stock"], now=now)
     step(STEPS[9])
     open_slots(hubs, now=now)
+    step(STEPS[10])
+    build_vouchers(city.district, users[Role.RESIDENT], users[Role.PROGRAMME_ADMIN], rng["vouchers"], now=now)
     build = DemoBuild.objects.create(
         seed=seed,
         households=households,
