@@ -385,6 +385,8 @@ def test_a_programme_admin_changes_the_rules_of_their_region_only(
         )
     refused(Api(admin).send("patch", "/programmes/mapo-love", {"benefit_bp": 9000}), 422, before)
     refused(Api(admin).send("patch", "/programmes/mapo-love", {"monthly_purchase_cap_won": 1}), 422, before)
+    refused(Api(admin).send("patch", "/programmes/mapo-love", {"region": "11410"}), 422, before)
+    refused(Api(admin).send("patch", "/programmes/mapo-love", {"is_active": "no"}), 422, before)
     refused(Api(admin).send("patch", "/programmes/nowhere", {"benefit_bp": 900}), 404, before)
 
 
@@ -549,3 +551,20 @@ def test_the_dashboard_is_for_the_programmes_own_admins(
     for user in (elsewhere_admin, resident):
         refused(Api(user).get("/programmes/mapo-love/dashboard"), 403, before, "NotAllowed")
     refused(Api(admin).get("/programmes/nowhere/dashboard"), 404, before, "programme_not_found")
+
+
+def test_a_paused_programme_sells_nothing_and_a_new_cap_counts(
+    programme: Programme, admin: User, api: Api
+) -> None:
+    paused = Api(admin).send(
+        "patch", "/programmes/mapo-love", {"is_active": False, "monthly_purchase_cap_won": 500_000}
+    )
+    assert paused.status_code == 200, paused.content
+    assert (paused.json()["is_active"], paused.json()["monthly_purchase_cap_won"]) == (False, 500_000)
+    assert Api(None).get("/programmes").json() == []
+    before = everything()
+    refused(api.buy(10_000), 409, before, "programme_closed")
+    assert Api(admin).send("patch", "/programmes/mapo-love", {"is_active": True}).status_code == 200
+    before = everything()
+    refused(api.buy(510_000), 422, before, "above_cap")
+    assert api.buy(500_000).status_code == 201

@@ -58,7 +58,10 @@ def field(html: str, name: str) -> str:
 
 def rules(**changes: Any) -> dict[str, Any]:
     data = {
+        "name_ko": "마포사랑상품권",
         "name_en": "Mapo Love Voucher",
+        "is_active": "on",
+        "monthly_purchase_cap_won": "700000",
         "benefit_pct": "10",
         "purchase_unit_won": "10000",
         "monthly_cashback_cap_won": "0",
@@ -133,9 +136,24 @@ def test_the_rules_form_changes_the_rules(programme: Programme, admin: Client) -
     assert "7.5 % discount: pay 92,500 won, receive 100,000 won of vouchers." in html
 
 
+def test_pausing_the_programme_and_a_new_cap(programme: Programme, world: World, admin: Client) -> None:
+    paused = rules(monthly_purchase_cap_won="500000")
+    del paused["is_active"]  # an unticked box is not sent
+    assert admin.post(reverse("web:programme_rules", args=["mapo-love"]), paused).status_code == 302
+    programme.refresh_from_db()
+    assert (programme.is_active, programme.monthly_purchase_cap_won) == (False, 500_000)
+    html = english(Client(), world.resident).get("/wallet/").content.decode()
+    assert "No voucher programme is open now." in html
+    assert admin.post(reverse("web:programme_rules", args=["mapo-love"]), rules()).status_code == 302
+    programme.refresh_from_db()
+    assert (programme.is_active, programme.monthly_purchase_cap_won) == (True, 700_000)
+
+
 @pytest.mark.parametrize(
     ("changes", "words"),
     [
+        ({"monthly_purchase_cap_won": "5000"}, "the monthly purchase cap must be at least one purchase unit"),
+        ({"name_ko": ""}, "This field is required."),
         ({"benefit_pct": "60"}, "benefit_bp must be a whole number from 0 to 5000"),
         ({"settlement_every_days": "40"}, "settlement_every_days must be a whole number from 1 to 31"),
         ({"benefit_pct": "10.005"}, "Ensure that there are no more than 2 decimal places."),

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from django.utils import timezone
 from ninja import Schema
-from pydantic import ConfigDict, Field, StrictInt
+from pydantic import ConfigDict, Field, StrictBool, StrictInt
 
 from hyperlocal.wallet.overview import RefundStatus, StatementRow, WalletView, programme_name, rules_in_words
 from hyperlocal.wallet.programmes import Programme, Settlement, VoucherPurchase, VoucherRefund
@@ -77,7 +77,10 @@ class RulesPatch(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
+    name_ko: str | None = Field(None, max_length=100, pattern=PLAIN_TEXT)
     name_en: str | None = Field(None, max_length=100, pattern=PLAIN_TEXT)
+    is_active: StrictBool | None = Field(None, description="false pauses sales and spending")
+    monthly_purchase_cap_won: Won | None = Field(None, description="per person, from the next month")
     benefit_bp: Won | None = Field(None, description="discount, bonus or cashback rate, 0..5000")
     purchase_unit_won: Won | None = None
     monthly_cashback_cap_won: Won | None = None

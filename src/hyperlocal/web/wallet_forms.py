@@ -62,8 +62,18 @@ class RulesForm(forms.Form):
     PERCENT_FIELDS = {"benefit_pct": "benefit_bp", "refund_threshold_pct": "refund_threshold_bp",
                       "settlement_fee_pct": "settlement_fee_bp"}  # fmt: skip
 
+    name_ko = forms.CharField(label=pgettext_lazy("voucher rules", "Korean name"), max_length=100)
     name_en = forms.CharField(
         label=pgettext_lazy("voucher rules", "English name"), max_length=100, required=False
+    )
+    is_active = forms.BooleanField(
+        label=pgettext_lazy("voucher rules", "on sale and spendable (untick to pause)"), required=False
+    )
+    monthly_purchase_cap_won = forms.IntegerField(
+        label=pgettext_lazy("voucher rules", "monthly purchase cap per person (won)"),
+        min_value=-MAX_WON,
+        max_value=MAX_WON,
+        help_text=pgettext_lazy("voucher rules", "a new cap applies from the next month"),
     )
     benefit_pct = _percent(_("discount, bonus or cashback (%)"))
     purchase_unit_won = forms.IntegerField(
@@ -97,7 +107,10 @@ class RulesForm(forms.Form):
     @classmethod
     def for_programme(cls, programme: Programme) -> RulesForm:
         initial: dict[str, Any] = {
+            "name_ko": programme.name_ko,
             "name_en": programme.name_en,
+            "is_active": programme.is_active,
+            "monthly_purchase_cap_won": programme.monthly_purchase_cap_won,
             "purchase_unit_won": programme.purchase_unit_won,
             "monthly_cashback_cap_won": programme.monthly_cashback_cap_won,
             "validity_months": programme.validity_months,
