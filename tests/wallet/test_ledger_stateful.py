@@ -2,7 +2,11 @@
 ticks, expiries and repeated ids against the real services and database. A plain model in
 Python predicts which calls succeed and every balance; after every step the ledger must
 agree with it: debits equal credits, every balance equals the sum of its transfers, no wallet
-below zero, no money created (the balances sum to zero)."""
+below zero, no money created (the balances sum to zero), and every post moved what it asked.
+
+Partial posts get their own rule and start every example: a random hold of 1 won (which
+hypothesis likes) cannot tell a partial post from a full one, so a bug there was found in
+only one run of four before."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
+    initialize,
     invariant,
     precondition,
     rule,
@@ -24,7 +29,7 @@ from hypothesis.stateful import (
 )
 
 from hyperlocal.wallet.errors import InsufficientFunds, PendingNotOpen, TransferIdReused
-from hyperlocal.wallet.models import AccountKind, AccountShard
+from hyperlocal.wallet.models import AccountKind, AccountShard, Transfer, TransferState
 from hyperlocal.wallet.services import (
     check_ledger,
     expire_pending,
@@ -69,6 +74,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.model: dict[str, list[int]] = {c: [0, 0, 0, 0] for c in ["float", *WALLETS, *MERCHANTS]}
         self.holds: list[Hold] = []
         self.done: list[tuple[str, dict[str, Any]]] = []  # (id, kwargs) of successful transfers
+        self.posted: dict[str, int] = {}  # id of each post -> the amount it should have moved
         self.n = 0
 
     def teardown(self) -> None:
@@ -136,20 +142,52 @@ class LedgerMachine(RuleBasedStateMachine):
         amount = None if part is None else max(1, h.amount // (part + 1))
         timed_out = h.timeout_at is not None and h.timeout_at <= self.now
         expect_ok = h.open and (void or not timed_out)
+        finish_id = self.next_id()
         try:
             with transaction.atomic():
                 if void:
-                    void_pending(self.next_id(), h.id, now=self.now)
+                    void_pending(finish_id, h.id, now=self.now)
                 else:
-                    post_pending(self.next_id(), h.id, amount, now=self.now)
+                    post_pending(finish_id, h.id, amount, now=self.now)
         except PendingNotOpen:
             assert not expect_ok
             return
         assert expect_ok
+        self.close(h, finish_id, None if void else h.amount if amount is None else amount)
+
+    def close(self, h: Hold, finish_id: str, posted: int | None) -> None:
+        """The model's side of a post (`posted` won) or a void (None)."""
         h.open = False
         self.move(h.debit, h.credit, -h.amount, 0)
-        if not void:
-            self.move(h.debit, h.credit, h.amount if amount is None else amount, 1)
+        if posted is not None:
+            self.move(h.debit, h.credit, posted, 1)
+            self.posted[finish_id] = posted
+
+    @initialize(wallet=st.sampled_from(WALLETS), amount=st.integers(2, 5_000), part=st.integers(1))
+    def start_with_a_partial_post(self, wallet: str, amount: int, part: int) -> None:
+        self.partial_post(wallet, MERCHANTS[0], amount, part)
+
+    @rule(
+        wallet=st.sampled_from(WALLETS),
+        merchant=st.sampled_from(MERCHANTS),
+        amount=st.integers(2, 5_000),
+        part=st.integers(1),
+    )
+    def partial_post(self, wallet: str, merchant: str, amount: int, part: int) -> None:
+        """Fund the wallet, hold `amount` (at least 2 won) and post less than that: the wallet
+        keeps the rest, the merchant gets only the part."""
+        part = 1 + part % (amount - 1)
+        grant_id, hold_id, post_id = self.next_id(), self.next_id(), self.next_id()
+        with transaction.atomic():
+            transfer(grant_id, "float", wallet, amount, kind="grant", now=self.now)
+            transfer(hold_id, wallet, merchant, amount, kind="pay", pending=True, now=self.now)
+            row = post_pending(post_id, hold_id, part, now=self.now)
+        assert (row.amount, row.state) == (part, TransferState.POSTING)
+        self.move("float", wallet, amount, 1)
+        self.move(wallet, merchant, amount, 0)
+        hold = Hold(hold_id, wallet, merchant, amount, None)
+        self.holds.append(hold)
+        self.close(hold, post_id, part)
 
     @rule(minutes=st.sampled_from([1, 15, 45]))
     def tick(self, minutes: int) -> None:
@@ -179,6 +217,11 @@ class LedgerMachine(RuleBasedStateMachine):
         assert (t.pk, t.amount) == (tid, kwargs["amount"])
 
     @invariant()
+    def every_post_moved_what_it_asked(self) -> None:
+        rows = Transfer.objects.filter(state=TransferState.POSTING).values_list("id", "amount")
+        assert dict(rows) == self.posted
+
+    @invariant()
     def ledger_agrees_with_the_model(self) -> None:
         assert check_ledger() == []
         rows = AccountShard.objects.values("account__code").annotate(
@@ -195,14 +238,17 @@ class LedgerMachine(RuleBasedStateMachine):
             assert self.available(code) >= 0
 
 
+# Fixed examples (derandomize): CI runs the same sequences every time.
+SETTINGS = settings(
+    max_examples=35,
+    stateful_step_count=30,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
 @pytest.mark.django_db
 def test_ledger_state_machine() -> None:
-    run_state_machine_as_test(
-        LedgerMachine,
-        settings=settings(
-            max_examples=35,
-            stateful_step_count=30,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow],
-        ),
-    )
+    run_state_machine_as_test(LedgerMachine, settings=SETTINGS)
