@@ -1,0 +1,606 @@
+"""Random sequences of buy, grant, hold, post, void, clock ticks, expiry, refund and settlement
+against the programme services and the database, each step in its own transaction as an edge
+runs it. A plain model (stateful_model.py) predicts every outcome; after every step:
+
+- the ledger is sound: debits equal credits, every shard equals its transfers, no limit
+  broken (check_ledger() == []);
+- every account holds what the model says (so every wallet does), no money was created (the
+  accounts' nets sum to zero), no wallet or cap account is below zero;
+- no monthly cap is exceeded (purchases and cashback per person and month);
+- a refused request, or an idempotent repeat, changed no row at all.
+
+Two programmes of Mapo-gu: a discount one whose vouchers are valid for a month, and a
+cashback one (two months), so that expiry, month changes and caps all come up.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, ClassVar, TypeVar
+
+import pytest
+from django.db import transaction
+from django.db.models import Sum
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from hyperlocal.accounts.models import User
+from hyperlocal.catalog.models import BusinessCategory, Merchant, RevenueBand
+from hyperlocal.errors import DomainError
+from hyperlocal.regions.models import Region
+from hyperlocal.wallet.models import (
+    AccountKind,
+    AccountShard,
+    Programme,
+    Settlement,
+    Transfer,
+    VoucherGrant,
+    VoucherPurchase,
+    VoucherRefund,
+    Wallet,
+)
+from hyperlocal.wallet.services import check_ledger, expire_pending, void_pending
+from hyperlocal.wallet.services.expiry import expire_vouchers
+from hyperlocal.wallet.services.grants import grant_vouchers
+from hyperlocal.wallet.services.programmes import open_programme
+from hyperlocal.wallet.services.purchases import buy_vouchers
+from hyperlocal.wallet.services.refunds import refund_remainder
+from hyperlocal.wallet.services.settlement import run_settlement
+from hyperlocal.wallet.services.spending import pay_hold, pay_post
+from hyperlocal.wallet.services.wallets import merchant_account_for, wallet_for
+from tests.wallet.conftest import NOW
+from tests.wallet.stateful_fixtures import new_merchant, new_resident, snapshot
+from tests.wallet.stateful_model import (
+    DECLINE,
+    HoldModel,
+    Model,
+    Refused,
+    Repeat,
+    Rules,
+    Shop,
+    WalletModel,
+    month,
+)
+
+T = TypeVar("T")
+STATS: Counter[str] = Counter()  # outcomes per rule, printed with WALLET_STATEFUL_STATS=1
+
+DISCOUNT = Rules(
+    code="mapo-love",
+    benefit="discount",
+    benefit_bp=1000,
+    unit=10_000,
+    cap=100_000,
+    cashback_cap=0,
+    validity_months=1,
+    threshold_bp=6000,
+    fee_bp=100,
+    excluded=(BusinessCategory.ENTERTAINMENT,),
+)
+CASHBACK = Rules(
+    code="mapo-cash",
+    benefit="cashback",
+    benefit_bp=1000,
+    unit=10_000,
+    cap=50_000,
+    cashback_cap=1_000,
+    validity_months=2,
+    threshold_bp=6000,
+    fee_bp=250,
+)
+RULES = (DISCOUNT, CASHBACK)
+USERS = 2
+TIMEOUTS = (timedelta(hours=1), timedelta(days=1), timedelta(days=3))
+
+
+class World:
+    """What every example starts from (committed to the test's transaction, not the example's)."""
+
+    programmes: dict[str, Programme]
+    users: list[User]
+    shops: list[Shop]
+    merchants: dict[str, Merchant]
+
+    def __init__(self, mapo: Region) -> None:
+        self.programmes = {}
+        for r in RULES:
+            self.programmes[r.code] = open_programme(
+                code=r.code,
+                name_ko=r.code,
+                region=mapo,
+                benefit=r.benefit,
+                monthly_purchase_cap_won=r.cap,
+                benefit_bp=r.benefit_bp,
+                purchase_unit_won=r.unit,
+                monthly_cashback_cap_won=r.cashback_cap,
+                validity_months=r.validity_months,
+                refund_threshold_bp=r.threshold_bp,
+                settlement_fee_bp=r.fee_bp,
+                excluded_categories=list(r.excluded),
+                now=NOW,
+            )
+        self.users = [new_resident() for _ in range(USERS)]
+        away = Region.objects.create(code="11110", name_ko="종로구", level=Region.Level.DISTRICT)
+        specs = {
+            "shop": (mapo, BusinessCategory.GROCERY, RevenueBand.UNDER_300M),
+            "big": (mapo, BusinessCategory.GROCERY, RevenueBand.UNDER_10B),  # policy vouchers only
+            "club": (mapo, BusinessCategory.ENTERTAINMENT, RevenueBand.UNDER_300M),  # excluded by one
+            "away": (away, BusinessCategory.GROCERY, RevenueBand.UNDER_300M),  # another district
+        }
+        self.merchants = {}
+        self.shops = []
+        for key, (region, category, band) in specs.items():
+            m = new_merchant(region=region, category=category, band=band)
+            self.merchants[key] = m
+            small = band in (RevenueBand.UNDER_300M, RevenueBand.UNDER_1B)
+            self.shops.append(Shop(key, m.pk, region == mapo, category, small))
+
+
+class ProgrammeMachine(RuleBasedStateMachine):
+    world: ClassVar[World]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.atomic = transaction.atomic()
+        self.atomic.__enter__()
+        self.now = NOW
+        self.n = 0
+        self.model = Model()
+        for r in RULES:
+            for part in ("float", "budget", "cash", "fees", "caps"):
+                self.model.open(r.account(part))
+
+    def teardown(self) -> None:
+        self.atomic.__exit__(RuntimeError, RuntimeError("rolled back"), None)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def next_id(self, prefix: str) -> str:
+        self.n += 1
+        return f"{prefix}{self.n}"
+
+    def uid(self, user: int) -> int:
+        return self.world.users[user].pk
+
+    def step(
+        self, predict: Callable[[Model], T], act: Callable[[], Any], tag: str = ""
+    ) -> tuple[T, Any] | None:
+        """Run `act` in a transaction and compare with what `predict` does to a copy of the
+        model. Returns (predicted, actual) when both succeeded, None when the request was
+        refused or repeated as predicted (and then no row changed)."""
+        trial = copy.deepcopy(self.model)
+        expected: T | None = None
+        refusal: Refused | None = None
+        repeat = False
+        try:
+            expected = predict(trial)
+        except Refused as r:
+            refusal = r
+        except Repeat:
+            repeat = True
+        before = snapshot() if refusal or repeat else None
+        error: DomainError | None = None
+        try:
+            with transaction.atomic():
+                actual = act()
+        except DomainError as exc:
+            error = exc
+        outcome = "refused" if refusal else "repeat" if repeat else "done"
+        STATS[f"{sys._getframe(1).f_code.co_name} {tag} {outcome} {refusal or ''}"] += 1
+        if error is not None:
+            assert refusal is not None, f"refused with {error!r}, the model expected success"
+            assert isinstance(error, refusal.error), f"{error!r}, expected {refusal}"
+            assert refusal.code is None or error.code == refusal.code, f"{error!r}, expected {refusal}"
+            assert snapshot() == before, "a refused request changed rows"
+            return None
+        assert refusal is None, f"succeeded ({actual!r}), the model expected {refusal}"
+        if repeat:
+            assert snapshot() == before, "an idempotent repeat changed rows"
+            return None
+        self.model = trial
+        return expected, actual  # type: ignore[return-value]
+
+    def wallet_row(self, w: WalletModel) -> Wallet:
+        user = next(u for u in self.world.users if u.pk == w.user)
+        return wallet_for(user, self.world.programmes[w.rules.code], w.kind, now=self.now)
+
+    # -- rules ------------------------------------------------------------------------------
+
+    @initialize(
+        units=st.lists(st.integers(1, 5), min_size=USERS * len(RULES), max_size=USERS * len(RULES)),
+        face=st.sampled_from([10_000, 33_333]),
+    )
+    def open_wallets(self, units: list[int], face: int) -> None:
+        """Every example starts with each resident's purchase in each programme and a grant."""
+        for n, (user, rules) in enumerate((u, r) for u in range(USERS) for r in RULES):
+            self._buy(user, rules, units[n] * rules.unit, "tok_test_ok", self.next_id("buy"))
+        for rules in RULES:
+            self._grant(set(range(USERS)), rules, face, "welcome")
+
+    @rule(
+        user=st.integers(0, USERS - 1),
+        rules=st.sampled_from(RULES),
+        units=st.sampled_from([1, 1, 2, 3, 5, 10, 11]),
+        decline=st.integers(0, 9).map(lambda n: n == 0),
+    )
+    def buy(self, user: int, rules: Rules, units: int, decline: bool) -> None:
+        amount = units * rules.unit
+        token = DECLINE if decline else "tok_test_ok"
+        request_id = self.next_id("buy")
+        self._buy(user, rules, amount, token, request_id)
+
+    def _buy(self, user: int, rules: Rules, amount: int, token: str, request_id: str) -> None:
+        done = self.step(
+            lambda m: m.buy(rules, self.uid(user), amount, token, request_id, self.now),
+            lambda: buy_vouchers(
+                self.world.users[user],
+                self.world.programmes[rules.code],
+                amount,
+                request_id=request_id,
+                payment_token=token,
+                now=self.now,
+            ),
+        )
+        if done:
+            face, purchase = done
+            assert (purchase.face_won, purchase.cap_counted_won) == (face, amount)
+
+    @precondition(lambda self: self.model.purchases)
+    @rule(pick=st.integers(0), other_amount=st.booleans())
+    def buy_again(self, pick: int, other_amount: bool) -> None:
+        """Repeat a purchase's request id: the same request, or another amount (409)."""
+        (code, request_id), (amount, token) = sorted(self.model.purchases.items())[
+            pick % len(self.model.purchases)
+        ]
+        rules = next(r for r in RULES if code.startswith(f"wallet/{r.code}/"))
+        user = [u.pk for u in self.world.users].index(int(code.split("/")[2]))
+        self._buy(user, rules, amount + rules.unit if other_amount else amount, token, request_id)
+
+    @rule(
+        users=st.sets(st.integers(0, USERS - 1), min_size=1),
+        rules=st.sampled_from(RULES),
+        face=st.sampled_from([0, 1, 5_000, 30_000, 77_777]),
+        batch=st.sampled_from(["allowance-a", "allowance-b", "allowance-c"]),
+    )
+    def grant(self, users: set[int], rules: Rules, face: int, batch: str) -> None:
+        self._grant(users, rules, face, batch)
+
+    def _grant(self, users: set[int], rules: Rules, face: int, batch: str) -> None:
+        done = self.step(
+            lambda m: m.grant(rules, [self.uid(u) for u in users], face, batch, self.now),
+            lambda: grant_vouchers(
+                self.world.programmes[rules.code],
+                [self.uid(u) for u in users],
+                face,
+                batch=batch,
+                granted_by=None,
+                now=self.now,
+            ),
+        )
+        if done:
+            assert done[0] == done[1]
+
+    @rule(
+        pick=st.integers(0),
+        fresh=st.integers(0, 9).map(lambda n: n == 0),
+        shop=st.sampled_from([0, 0, 0, 1, 2, 3]),
+        how=st.sampled_from(["all", "most", "half", "over", "fixed"]),
+        fixed=st.integers(1, 80_000),
+        timeout=st.sampled_from(TIMEOUTS),
+    )
+    def hold(self, pick: int, fresh: bool, shop: int, how: str, fixed: int, timeout: timedelta) -> None:
+        """Hold part of a wallet for a merchant (one that takes it or not); now and then from a
+        wallet never funded."""
+        self._hold(pick, fresh, shop, how, fixed, timeout)
+
+    @rule(
+        payment=st.tuples(
+            st.integers(0),
+            st.sampled_from([0, 0, 0, 1, 2]),
+            st.sampled_from(["all", "most", "half", "over"]),
+            st.sampled_from(["full", "given-full", "half", "third", "over"]),
+        )
+    )
+    def spend(self, payment: tuple[int, int, str, str]) -> None:
+        """A payment as a checkout and its delivery make it: hold, then post (all or part)."""
+        pick, shop, how, part = payment
+        h = self._hold(pick, False, shop, how, 0, TIMEOUTS[1], funded=True)
+        if h is not None:
+            self._post(h, part)
+
+    def _hold(
+        self,
+        pick: int,
+        fresh: bool,
+        shop: int,
+        how: str,
+        fixed: int,
+        timeout: timedelta,
+        *,
+        funded: bool = False,
+        wallet: WalletModel | None = None,
+    ) -> HoldModel | None:
+        keys = sorted(self.model.wallets)
+        if wallet is not None:
+            keys = [(wallet.rules.code, wallet.user, wallet.kind)]
+        if funded:
+            keys = [k for k in keys if self.model.available(self.model.wallets[k].code) > 0] or keys
+        if fresh or not keys:
+            keys = [
+                (r.code, u.pk, kind)
+                for r in RULES
+                for u in self.world.users
+                for kind in ("bought", "policy")
+                if (r.code, u.pk, kind) not in self.model.wallets
+            ] or keys
+        code, user_pk, kind = keys[pick % len(keys)]
+        rules = next(r for r in RULES if r.code == code)
+        user = next(u for u in self.world.users if u.pk == user_pk)
+        s = self.world.shops[shop]
+        available = self.model.available(f"wallet/{code}/{user_pk}/{kind}")
+        amount = {
+            "all": available,
+            "most": available * 7 // 10,
+            "half": available // 2,
+            "over": available + 1,
+            "fixed": fixed,
+        }[how]
+        amount = max(amount, 1)
+        hold_id = self.next_id("pay")
+
+        def predict(m: Model) -> None:
+            w = m.wallet(rules, user_pk, kind, self.now)
+            m.hold(w, s, amount, hold_id, self.now + timeout, self.now)
+
+        def act() -> Any:
+            programme = self.world.programmes[code]
+            wallet = wallet_for(user, programme, kind, now=self.now)
+            account = merchant_account_for(programme, self.world.merchants[s.key], now=self.now)
+            return pay_hold(wallet, account, amount, transfer_id=hold_id, timeout=timeout, now=self.now)
+
+        done = self.step(predict, act)
+        if done is None:
+            return None
+        assert (done[1].id, done[1].amount, done[1].state) == (hold_id, amount, "pending")
+        return self.model.holds[-1]
+
+    def pick_hold(self, pick: int, any_hold: bool) -> HoldModel:
+        """One of the open holds (or of them all, finished ones included)."""
+        holds = [h for h in self.model.holds if h.open or any_hold] or self.model.holds
+        return holds[pick % len(holds)]
+
+    @precondition(lambda self: self.model.holds)
+    @rule(
+        pick=st.integers(0),
+        any_hold=st.integers(0, 4).map(lambda n: n == 0),
+        part=st.sampled_from(["full", "given-full", "half", "third", "over"]),
+    )
+    def post(self, pick: int, any_hold: bool, part: str) -> None:
+        self._post(self.pick_hold(pick, any_hold), part)
+
+    def _post(self, h: HoldModel, part: str) -> None:
+        amount = {
+            "full": None,
+            "given-full": h.amount,
+            "half": max(1, h.amount // 2),
+            "third": max(1, h.amount // 3),
+            "over": h.amount + 1,
+        }[part]
+        post_id = self.next_id("post")
+        index = self.model.holds.index(h)
+
+        def act() -> Any:
+            return pay_post(
+                self.wallet_row(h.wallet), h.id, transfer_id=post_id, amount_won=amount, now=self.now
+            )
+
+        done = self.step(lambda m: m.post_hold(m.holds[index], amount, self.now), act)
+        if done:
+            (posted, _cashback), row = done
+            assert (row.id, row.amount, row.state) == (post_id, posted, "posting")
+
+    @precondition(lambda self: self.model.holds)
+    @rule(pick=st.integers(0), any_hold=st.integers(0, 4).map(lambda n: n == 0))
+    def void(self, pick: int, any_hold: bool) -> None:
+        h = self.pick_hold(pick, any_hold)
+        index = self.model.holds.index(h)
+        void_id = self.next_id("void")
+        self.step(lambda m: m.void(m.holds[index]), lambda: void_pending(void_id, h.id, now=self.now))
+
+    @rule(
+        by=st.sampled_from(["hours", "days", "expiry", "expiry", "at-expiry", "timeout", "at-timeout"]),
+        n=st.integers(1, 20),
+    )
+    def tick(self, by: str, n: int) -> None:
+        """Move the clock: hours, days, just past (or exactly to) the next voucher expiry or
+        the next open hold's timeout."""
+        step = timedelta(hours=n) if by == "hours" else timedelta(days=n)
+        if by.endswith("expiry"):
+            ahead = [lot.expires_at for w in self.model.wallets.values() for lot in w.lots]
+        else:
+            ahead = [h.timeout_at for h in self.model.holds if h.open]
+        ahead = [t for t in ahead if t > self.now]
+        if by not in ("hours", "days") and ahead:
+            step = min(ahead) - self.now + (timedelta(0) if by.startswith("at-") else timedelta(seconds=1))
+        self.now += step
+
+    def something_to_expire(self) -> bool:
+        m = self.model
+        return any(h.open and h.timeout_at <= self.now for h in m.holds) or any(
+            m.unswept(w, self.now) for w in m.wallets.values()
+        )
+
+    @precondition(something_to_expire)
+    @rule(vouchers=st.booleans())
+    def expire(self, vouchers: bool) -> None:
+        """The expiry job (vouchers and holds), or the ledger's release of timed-out holds; then
+        the same again, which finds nothing left to do."""
+        for _again in range(2):
+            if vouchers:
+                done = self.step(lambda m: m.expire_vouchers(self.now), lambda: expire_vouchers(now=self.now))
+            else:
+                done = self.step(lambda m: m.expire_holds(self.now), lambda: expire_pending(self.now))
+            assert done is not None
+            assert done[0] == done[1]
+
+    @rule(
+        pick=st.integers(0),
+        how=st.sampled_from(["ready", "ready", "ready", "bought", "policy", "not-mine", "again"]),
+    )
+    def refund(self, pick: int, how: str) -> None:
+        """Ask for the remainder of a wallet: one that qualifies (when there is one), any
+        bought one, a policy one, another resident's, or again with an earlier request id."""
+        self._refund(pick, how)
+
+    def _refund(self, pick: int, how: str, wallet: WalletModel | None = None) -> None:
+        kind = "policy" if how == "policy" else "bought"
+        wallets = [w for _key, w in sorted(self.model.wallets.items()) if w.kind == kind]
+        if wallet is not None:
+            wallets = [wallet]
+        if how == "ready":
+            wallets = [w for w in wallets if self.refund_would_pass(w)] or wallets
+        if not wallets:
+            return
+        w = wallets[pick % len(wallets)]
+        owner = [u.pk for u in self.world.users].index(w.user)
+        asker = (owner + 1) % USERS if how == "not-mine" else owner
+        earlier = [rid for (code, rid) in self.model.refunds if code == w.code]
+        request_id = earlier[0] if how == "again" and earlier else self.next_id("refund")
+        key = (w.rules.code, w.user, w.kind)
+        done = self.step(
+            lambda m: m.refund(self.uid(asker), m.wallets[key], request_id, self.now),
+            lambda: refund_remainder(
+                self.world.users[asker], self.wallet_row(w), request_id=request_id, now=self.now
+            ),
+            tag=w.rules.code,
+        )
+        if done:
+            (cash, clawback), row = done
+            assert (row.cash_won, row.clawback_won) == (cash, clawback)
+
+    @rule(pick=st.integers(0), target_bp=st.sampled_from([5999, 6000, 6001, 8000, 10_000]))
+    def use_then_refund(self, pick: int, target_bp: int) -> None:
+        """Spend a bought wallet up to a share of what was bought (just below, at or above the
+        refund threshold, or all of it), then ask for the remainder."""
+        wallets = [
+            w for _key, w in sorted(self.model.wallets.items()) if w.kind == "bought" and w.face_bought
+        ]
+        if not wallets:
+            return
+        w = wallets[pick % len(wallets)]
+        need = -(-target_bp * w.face_bought // 10_000) - w.payments_posted
+        if 0 < need <= self.model.available(w.code):
+            h = self._hold(0, False, 0, "fixed", need, TIMEOUTS[0], wallet=w)
+            if h is not None:
+                self._post(h, "full")
+        self._refund(pick, "bought", wallet=w)
+
+    def refund_would_pass(self, w: WalletModel) -> bool:
+        trial = copy.deepcopy(self.model)
+        try:
+            trial.refund(w.user, trial.wallets[(w.rules.code, w.user, w.kind)], "probe", self.now)
+        except (Refused, Repeat):
+            return False
+        return True
+
+    @rule(rules=st.sampled_from(RULES), again=st.sampled_from([0, 0, 0, 1, 2]))
+    def settle(self, rules: Rules, again: int) -> None:
+        """A settlement run; sometimes again with an earlier run id (of either programme)."""
+        earlier = sorted(self.model.runs)
+        run_id = earlier[again % len(earlier)] if again and earlier else self.next_id("run")
+        done = self.step(
+            lambda m: m.settle(rules, run_id),
+            lambda: run_settlement(self.world.programmes[rules.code], run_id=run_id, now=self.now),
+        )
+        if done:
+            (gross, fee), row = done
+            assert (row.gross_won, row.fee_won, row.net_won) == (gross, fee, gross - fee)
+
+    # -- invariants -------------------------------------------------------------------------
+
+    @invariant()
+    def the_ledger_is_sound(self) -> None:
+        assert check_ledger() == []
+
+    @invariant()
+    def every_account_is_as_the_model_says(self) -> None:
+        rows = AccountShard.objects.values("account__code", "account__kind").annotate(
+            dp=Sum("debits_pending"),
+            dpo=Sum("debits_posted"),
+            cp=Sum("credits_pending"),
+            cpo=Sum("credits_posted"),
+        )
+        kept = {r["account__code"]: [r["dp"], r["dpo"], r["cp"], r["cpo"]] for r in rows}
+        assert kept == self.model.acc
+        assert sum(c[3] - c[1] for c in kept.values()) == 0, "money was created"
+        assert sum(c[2] - c[0] for c in kept.values()) == 0, "pending debits and credits differ"
+        for r in rows:
+            if r["account__kind"] in (AccountKind.RESIDENT_WALLET, AccountKind.MONTHLY_CAP):
+                assert r["cpo"] - r["dpo"] - r["dp"] >= 0, f"{r['account__code']} below zero"
+
+    @invariant()
+    def the_records_match(self) -> None:
+        """Grants, refunds and settlement runs as the model has them (purchases: below)."""
+        grants = VoucherGrant.objects.values_list("wallet__programme__code", "batch", "wallet__user_id")
+        assert set(grants) == self.model.grants
+        refunds = VoucherRefund.objects.values_list("wallet__account__code", "request_id", "remainder_won")
+        assert {(c, r): won for c, r, won in refunds} == self.model.refunds
+        runs = Settlement.objects.values_list("run_id", "programme__code")
+        assert dict(runs) == self.model.runs
+
+    @invariant()
+    def no_cap_is_exceeded(self) -> None:
+        bought: dict[tuple[int, str], int] = defaultdict(int)
+        for wallet_id, at, won in VoucherPurchase.objects.values_list(
+            "wallet_id", "purchased_at", "cap_counted_won"
+        ):
+            bought[(wallet_id, month(at))] += won
+        caps = {
+            w.pk: w.programme.monthly_purchase_cap_won for w in Wallet.objects.select_related("programme")
+        }
+        for (wallet_id, _month), won in bought.items():
+            assert won <= caps[wallet_id]
+        cashback: dict[tuple[str, str], int] = defaultdict(int)
+        for code, at, won in Transfer.objects.filter(kind="cashback").values_list(
+            "credit_account__code", "created_at", "amount"
+        ):
+            programme, user = code.split("/")[1:3]
+            cashback[(f"{programme}/{user}", month(at))] += won
+        for (who, _month), won in cashback.items():
+            assert won <= CASHBACK.cashback_cap, who
+        pks = dict(Wallet.objects.values_list("account__code", "pk"))
+        assert dict(bought) == {(pks[code], m): won for (code, m), won in self.model.bought.items()}
+
+
+# Fixed examples (derandomize) so that CI runs the same sequences every time; under a minute
+# on SQLite.
+SETTINGS = settings(
+    max_examples=20,
+    stateful_step_count=25,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+
+@pytest.mark.django_db
+def test_programme_state_machine(mapo: Region) -> None:
+    ProgrammeMachine.world = World(mapo)
+    run_state_machine_as_test(ProgrammeMachine, settings=SETTINGS)
+    if os.environ.get("WALLET_STATEFUL_STATS"):
+        for line, n in sorted(STATS.items()):
+            print(f"{n:5} {line}")
