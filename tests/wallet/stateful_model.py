@@ -1,16 +1,14 @@
 """A plain-Python model of the voucher programmes, for test_programme_stateful.py.
 
-It knows nothing of the services: from the rules of issue 5 (and the flows of
-.contracts-wallet.md) it predicts what each request does to every ledger account (debits
+It knows nothing of the services: from the programme rules and the ledger flows (see
+hyperlocal.wallet.services) it predicts what each request does to every ledger account (debits
 pending, debits posted, credits pending, credits posted, summed over shards) or which error
 refuses it. Each operation either returns what the service should return and changes the
 model, or raises Refused (and the caller throws away the copy it ran on).
 
-What the services do with expired vouchers is mirrored as written (services/expiry.py): a
-wallet is swept when one of its lots expired after its last sweep (`swept_at`). That lets
-expired vouchers freed by a void after the sweep be spent (the strict xfail
-test_expired_vouchers_freed_by_a_void_are_not_spent); once the services sweep them, `unswept`
-here must follow.
+Expired vouchers as services/expiry.py sweeps them: a wallet is swept when one of its lots
+expired after its last sweep (`swept_at`), or when a lot has expired and a hold was voided or
+timed out since (vouchers given back may have expired while held).
 """
 
 from __future__ import annotations
@@ -118,6 +116,7 @@ class WalletModel:
     kind: str
     swept_at: datetime
     lots: list[Lot] = field(default_factory=list)
+    released_since_sweep: bool = False  # a hold was voided or timed out since the last sweep
     paid: int = 0  # card payments of purchases
     face_bought: int = 0
     payments_posted: int = 0
@@ -204,13 +203,16 @@ class Model:
         return due
 
     def unswept(self, w: WalletModel, now: datetime) -> bool:
-        return any(w.swept_at < lot.expires_at <= now for lot in w.lots)
+        if any(w.swept_at < lot.expires_at <= now for lot in w.lots):
+            return True
+        return w.released_since_sweep and any(lot.expires_at <= now for lot in w.lots)
 
     def sweep(self, w: WalletModel, now: datetime) -> int:
         due = min(self.expired_due(w, now), max(self.available(w.code), 0))
         if due > 0:
             self.post(w.code, w.rules.account("float"), due)
         w.swept_at = max(w.swept_at, now)
+        w.released_since_sweep = False
         return due
 
     # -- the services -----------------------------------------------------------------------
@@ -276,6 +278,8 @@ class Model:
 
     def _release(self, h: HoldModel, posted: int) -> None:
         h.open = False
+        if not posted:  # vouchers given back may have expired meanwhile: the next spend sweeps
+            h.wallet.released_since_sweep = True
         self.pend(h.wallet.code, h.receivable, -h.amount)
         if posted:
             self.post(h.wallet.code, h.receivable, posted)

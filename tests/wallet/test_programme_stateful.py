@@ -12,7 +12,7 @@ runs it. A plain model (stateful_model.py) predicts every outcome; after every s
 Two programmes of Mapo-gu: a discount one whose vouchers are valid for a month, and a
 cashback one (two months), so that expiry, month changes and caps all come up.
 
-At the end, strict xfails for faults found while writing the model (each names the service).
+At the end, regression tests for three faults the model found in the services (now fixed).
 WALLET_STATEFUL_STATS=1 (with -s) prints how often each step succeeded or was refused.
 """
 
@@ -610,7 +610,7 @@ def test_programme_state_machine(mapo: Region) -> None:
             print(f"{n:5} {line}")
 
 
-# -- faults the model had to copy (xfail, strict: each turns into a failure once fixed) ------
+# -- faults the model found in the services, fixed: each test replays one ----------------------
 
 
 @pytest.fixture
@@ -651,12 +651,6 @@ def _hold_across_expiry(wallet: Wallet, account: MerchantAccount) -> None:
         assert expire_vouchers(now=EXPIRED) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/expiry.py: a wallet is swept only when a lot expired after its last sweep "
-    "(has_unswept_expiry, expire_vouchers' due_lot), so expired vouchers released by a void or a "
-    "hold's timeout after that sweep stay spendable and are never swept",
-)
 def test_expired_vouchers_freed_by_a_void_are_not_spent(
     short_lived: tuple[Programme, Wallet, MerchantAccount],
 ) -> None:
@@ -674,11 +668,6 @@ def test_expired_vouchers_freed_by_a_void_are_not_spent(
     assert snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/expiry.py sweep_wallet: the sweep's transfer id is expiry/<wallet>/<now>, so a "
-    "second sweep of a wallet at the same instant (with another amount) is TransferIdReused",
-)
 def test_a_refund_sweeps_again_at_the_instant_of_an_earlier_sweep(
     short_lived: tuple[Programme, Wallet, MerchantAccount], resident: User
 ) -> None:
@@ -725,12 +714,6 @@ def cashback(mapo: Region, resident: User) -> tuple[Programme, Wallet, MerchantA
     return programme, wallet, merchant_account_for(programme, new_merchant(), now=NOW)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/spending.py give_cashback: the cashback's transfer ids are per hold but its "
-    "amount is what the cap has left now, so pay_post repeated after another payment took some "
-    "of the cap asks for another amount under the same ids: TransferIdReused",
-)
 def test_pay_post_repeated_after_another_cashback_returns_the_first(
     cashback: tuple[Programme, Wallet, MerchantAccount],
 ) -> None:

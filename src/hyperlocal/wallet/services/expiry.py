@@ -29,20 +29,37 @@ def expired_due(wallet: Wallet, now: datetime) -> int:
 
 
 def has_unswept_expiry(wallet: Wallet, now: datetime) -> bool:
-    """One query: did a lot of this wallet expire since its last sweep?"""
-    window = Q(wallet=wallet, expires_at__gt=wallet.expiry_swept_at, expires_at__lte=now)
-    return VoucherPurchase.objects.filter(window).exists() or VoucherGrant.objects.filter(window).exists()
+    """May the wallet hold expired vouchers not swept yet? True when a lot expired since the
+    last sweep, or when a lot has expired and a hold was released since (a void or a timeout
+    gives back vouchers that may have expired meanwhile). Two or three small queries, and
+    none of them finds anything for a wallet whose vouchers are all still valid."""
+    expired = Q(wallet=wallet, expires_at__lte=now)
+    if not (
+        VoucherPurchase.objects.filter(expired).exists() or VoucherGrant.objects.filter(expired).exists()
+    ):
+        return False
+    since = Q(wallet=wallet, expires_at__gt=wallet.expiry_swept_at, expires_at__lte=now)
+    if VoucherPurchase.objects.filter(since).exists() or VoucherGrant.objects.filter(since).exists():
+        return True
+    return Transfer.objects.filter(
+        debit_account_id=wallet.account_id,
+        state__in=[TransferState.VOIDED, TransferState.EXPIRED],
+        created_at__gte=wallet.expiry_swept_at,
+    ).exists()
 
 
 def sweep_wallet(wallet: Wallet, *, now: datetime) -> int:
-    """Move what has expired out of the wallet (wallet -> float, kind "expiry"); returns won."""
+    """Move what has expired out of the wallet (wallet -> float, kind "expiry"); returns won.
+    The transfer's id names the wallet's posted debits before it, so a repeat of the same
+    sweep is recognised and a later one (after a void gave vouchers back) is a new transfer."""
     clean_now(now)
     with transaction.atomic():
         locked = Wallet.objects.select_for_update().select_related("programme", "account").get(pk=wallet.pk)
-        due = min(expired_due(locked, now), max(balance(locked.account).available, 0))
+        kept = balance(locked.account)
+        due = min(expired_due(locked, now), max(kept.available, 0))
         if due > 0:
             transfer(
-                f"expiry/{locked.pk}/{now.timestamp():.6f}",
+                f"expiry/{locked.pk}/{kept.debits_posted}",
                 locked.account,
                 locked.programme.float_account,
                 due,
@@ -60,8 +77,22 @@ def expire_vouchers(*, now: datetime, programme: Programme | None = None) -> int
     clean_now(now)
     expire_holds(now=now)
     due_lot = Q(expires_at__gt=OuterRef("expiry_swept_at"), expires_at__lte=now, wallet=OuterRef("pk"))
+    any_expired = Q(expires_at__lte=now, wallet=OuterRef("pk"))
+    released = Transfer.objects.filter(
+        debit_account_id=OuterRef("account_id"),
+        state__in=[TransferState.VOIDED, TransferState.EXPIRED],
+        created_at__gte=OuterRef("expiry_swept_at"),
+    )
     wallets = Wallet.objects.filter(
-        Exists(VoucherPurchase.objects.filter(due_lot)) | Exists(VoucherGrant.objects.filter(due_lot))
+        Exists(VoucherPurchase.objects.filter(due_lot))
+        | Exists(VoucherGrant.objects.filter(due_lot))
+        | (
+            (
+                Exists(VoucherPurchase.objects.filter(any_expired))
+                | Exists(VoucherGrant.objects.filter(any_expired))
+            )
+            & Exists(released)
+        )
     ).select_related("programme", "account")
     if programme is not None:
         wallets = wallets.filter(programme=programme)

@@ -155,7 +155,11 @@ def hold_for_order(
     much, Conflict / InsufficientFunds (409) when the balance does not cover it."""
     clean_now(now)
     amount = clean_amount(amount_won, field="voucher_won")
-    for w in Wallet.objects.filter(user=user).order_by("pk"):
+    # The resident's wallets are locked first (their rows, in id order): two checkouts of one
+    # resident then hold one after the other. Without it their transfers take the wallet's
+    # and the receivables' shards in account order, which interleaves (a receivable opened
+    # before the wallet comes first, one opened after it last) and deadlocks.
+    for w in Wallet.objects.select_for_update().filter(user=user).order_by("pk"):
         if has_unswept_expiry(w, now):
             sweep_wallet(w, now=now)
     options = voucher_options(user, parts, now=now)
@@ -314,6 +318,9 @@ def give_cashback(wallet: Wallet, paid_won: int, *, base_id: str, now: datetime)
     programme = wallet.programme
     if programme.benefit != BenefitKind.CASHBACK or programme.monthly_cashback_cap_won <= 0:
         return 0
+    given = Transfer.objects.filter(pk=f"{base_id}/cashback").values_list("amount", flat=True).first()
+    if given is not None:  # a repeat of the post: the cashback was given (from the cap left then)
+        return given
     wanted = share_of(paid_won, programme.benefit_bp)
     cap = cap_account(programme, wallet.user, CASHBACK, now=now)
     for _attempt in range(3):  # a concurrent cashback may take the cap meanwhile: read again
