@@ -177,7 +177,9 @@ def hold_for_order(
             field="voucher_won",
         )
     rows = []
-    with transaction.atomic():
+    # No savepoints (as place_order): a refusal here fails the whole checkout anyway, and the
+    # round trips a savepoint costs per hold are a third of the voucher part's time.
+    with transaction.atomic(savepoint=False):
         for h in options.take(amount):
             merchant = Merchant(pk=h.part.merchant_id)
             account = merchant_account_for(h.wallet.programme, merchant, now=now)
@@ -191,6 +193,7 @@ def hold_for_order(
                 pending=True,
                 timeout=max(due - now, timedelta(0)) + HOLD_MARGIN,
                 now=now,
+                savepoint=False,
             )
             rows.append(
                 VoucherHold(
@@ -251,10 +254,10 @@ def post_shipment(order_id: int, shipment_id: int, *, now: datetime) -> int:
         base = h.pending_transfer_id
         try:
             if h.payable_won == 0:
-                void_pending(f"{base}/void", base, now=now)
+                void_pending(f"{base}/void", base, now=now, savepoint=False)
                 status, amount = VoucherHold.Status.VOIDED, 0
             else:
-                post_pending(f"{base}/post", base, h.payable_won, now=now)
+                post_pending(f"{base}/post", base, h.payable_won, now=now, savepoint=False)
                 status, amount = VoucherHold.Status.POSTED, h.payable_won
         except PendingNotOpen:
             status, amount = VoucherHold.Status.EXPIRED, 0
@@ -272,7 +275,7 @@ def void_order(order_id: int, *, now: datetime, shipment_id: int | None = None) 
     where = {"shipment_id": shipment_id} if shipment_id is not None else {}
     released = 0
     for h in _held(order_id, **where):
-        void_pending(f"{h.pending_transfer_id}/void", h.pending_transfer_id, now=now)
+        void_pending(f"{h.pending_transfer_id}/void", h.pending_transfer_id, now=now, savepoint=False)
         VoucherHold.objects.filter(pk=h.pk).update(status=VoucherHold.Status.VOIDED, updated_at=now)
         released += h.held_won
     return released
