@@ -181,7 +181,8 @@ def clear_cart(request: HttpRequest) -> CartOut:
     auth=api_auth,
     tags=["checkout"],
     response=with_errors({200: QuoteOut}, 401, 422),
-    summary="Price a basket and say how it would be delivered (which hubs and why, ETA, slots)",
+    summary="Price a basket and say how it would be delivered (which hubs and why, ETA, slots) "
+    "and how much my vouchers can pay",
     description="Nothing is reserved. A basket no hub can serve now still gets a quote: its plan "
     "says what is missing and, when inbound stock is expected, from when it can be served.",
 )
@@ -199,11 +200,13 @@ def checkout_quote(request: HttpRequest, payload: QuoteIn) -> QuoteOut:
     response=with_errors({200: OrderDetailOut, 201: OrderDetailOut}, 401, 402, 404, 409, 422),
     summary="Place an order (the given lines, or else my cart) and pay for it",
     description="One transaction: stock reserved at the chosen hub(s), the slot booked, the "
-    "payment authorised, the order written; or nothing at all. 201: placed. 200: the same "
-    "request was sent before with this Idempotency-Key (the same order). 409: the key was used "
-    "for a different request, a product is out of stock, the slot filled up, or no hub can "
-    "deliver instantly now. 402: the payment was declined. 422: bad input, no home address, "
-    "or the home is outside every hub's service area.",
+    "payment authorised (with `voucher_won`, that part held from my local-currency vouchers and "
+    "the card authorised for the rest), the order written; or nothing at all. 201: placed. "
+    "200: the same request was sent before with this Idempotency-Key (the same order). 409: the "
+    "key was used for a different request, a product is out of stock, the slot filled up, no "
+    "hub can deliver instantly now, or my vouchers do not cover `voucher_won`. 402: the payment "
+    "was declined. 422: bad input, no home address, the home is outside every hub's service "
+    "area, or `voucher_won` is more than the lines vouchers may pay (voucher_not_eligible).",
 )
 def place_order(
     request: HttpRequest, payload: PlaceOrderIn, idempotency_key: IdempotencyKey
@@ -213,7 +216,11 @@ def place_order(
     with transaction.atomic():
         if payload.lines is None:
             placed = services.checkout_cart(
-                user, delivery, idempotency_key=idempotency_key, payment_token=payload.payment_token
+                user,
+                delivery,
+                idempotency_key=idempotency_key,
+                payment_token=payload.payment_token,
+                voucher_won=payload.voucher_won,
             )
         else:
             placed = services.place_order(
@@ -222,6 +229,7 @@ def place_order(
                 delivery,
                 idempotency_key=idempotency_key,
                 payment_token=payload.payment_token,
+                voucher_won=payload.voucher_won,
             )
     # A new order is answered from what was just written (no read-back); a repeat is read.
     return Status(201 if placed.created else 200, placed_order_out(placed))

@@ -3,8 +3,10 @@ for tests and the demo.
 
 A provider knows nothing about the database: it answers whether an authorisation, capture,
 void or refund went through and gives the reference to quote later. The services in
-`hyperlocal.orders.services.payment` keep the Payment rows. A second tender (a local-currency
-wallet) plugs in as another provider with its own Payment row per order.
+`hyperlocal.orders.services.payment` keep the Payment rows. The second tender, local-currency
+vouchers, has its own Payment row per order (tender "voucher", provider "wallet"): the wallet
+services move its money on the ledger (orders/services/tender.py calls them), and
+VoucherTender below only answers yes to the row's follow-ups.
 """
 
 from __future__ import annotations
@@ -93,7 +95,38 @@ class TestPaymentProvider:
         return self._follow_up(reference, amount_won)
 
 
-_PROVIDERS: dict[str, type[PaymentProvider]] = {"test": TestPaymentProvider}
+class VoucherTender:
+    """The provider of an order's voucher Payment row. The vouchers are held, posted, voided
+    and refunded on the ledger by hyperlocal.wallet.services.spending (orders/services/tender.py
+    calls it first and passes on what it moved); the row then follows with these answers,
+    which never refuse. It authorises nothing itself: a checkout holds vouchers through the
+    wallet, never through a payment token."""
+
+    name: str = "wallet"
+    is_test: bool = False
+
+    def authorise(self, amount_won: int, *, token: str, reference_hint: str) -> ProviderResult:
+        return ProviderResult(
+            False, "", amount_won, "not_a_card", "Vouchers are held through the wallet, not a token."
+        )
+
+    def _done(self, reference: str, amount_won: int) -> ProviderResult:
+        return ProviderResult(True, reference, amount_won)
+
+    def reduce(self, reference: str, amount_won: int) -> ProviderResult:
+        return self._done(reference, amount_won)
+
+    def capture(self, reference: str, amount_won: int) -> ProviderResult:
+        return self._done(reference, amount_won)
+
+    def void(self, reference: str) -> ProviderResult:
+        return self._done(reference, 0)
+
+    def refund(self, reference: str, amount_won: int) -> ProviderResult:
+        return self._done(reference, amount_won)
+
+
+_PROVIDERS: dict[str, type[PaymentProvider]] = {"test": TestPaymentProvider, "wallet": VoucherTender}
 
 
 def provider_named(name: str) -> PaymentProvider:

@@ -13,6 +13,7 @@ from hyperlocal.orders.schemas.fields import (
     IDEMPOTENCY_KEY,
     MAX_LINES,
     MAX_QUANTITY,
+    MAX_VOUCHER_WON,
     PAYMENT_TOKEN,
     PLAIN_TEXT,
     Id,
@@ -22,6 +23,7 @@ from hyperlocal.orders.schemas.fields import (
     PromiseKindName,
     Quantity,
     SubstitutionChoice,
+    TenderName,
 )
 from hyperlocal.orders.schemas.inputs import (
     CancelIn,
@@ -48,6 +50,7 @@ from hyperlocal.orders.schemas.mapping import (
     quote_out,
     shipment_out,
     slot_option_out,
+    vouchers_out,
 )
 from hyperlocal.orders.schemas.outputs import (
     BoardCardOut,
@@ -72,6 +75,8 @@ from hyperlocal.orders.schemas.outputs import (
     SlotOptionOut,
     SlotRef,
     VerdictOut,
+    VoucherOptionsOut,
+    VoucherReasonOut,
 )
 
 __all__ = [
@@ -79,6 +84,7 @@ __all__ = [
     "IDEMPOTENCY_KEY",
     "MAX_LINES",
     "MAX_QUANTITY",
+    "MAX_VOUCHER_WON",
     "PAYMENT_TOKEN",
     "PLAIN_TEXT",
     "BoardCardOut",
@@ -117,8 +123,11 @@ __all__ = [
     "SlotRef",
     "SubstitutionAnswerIn",
     "SubstitutionChoice",
+    "TenderName",
     "TransitionIn",
     "VerdictOut",
+    "VoucherOptionsOut",
+    "VoucherReasonOut",
     "board_out",
     "cart_out",
     "event_out",
@@ -132,4 +141,5 @@ __all__ = [
     "quote_out",
     "shipment_out",
     "slot_option_out",
+    "vouchers_out",
 ]

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictInt
 
 from hyperlocal.orders.services.checkout import MAX_LINES, MAX_QUANTITY
+from hyperlocal.wallet.services.clean import MAX_AMOUNT
 
 BIGINT_MAX = 2**63 - 1
 
@@ -27,6 +28,7 @@ OrderStatusName = Literal[
 LineStatusName = Literal["pending", "picked", "short", "proposed", "substituted", "cancelled"]
 PromiseKindName = Literal["instant", "slot"]
 PaymentStatusName = Literal["authorised", "captured", "voided", "refunded", "failed"]
+TenderName = Literal["card", "voucher"]  # orders.services.payment.CARD, VOUCHER
 
 Id = Annotated[StrictInt, Field(ge=1, le=BIGINT_MAX)]
 Quantity = Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY)]
@@ -35,12 +37,15 @@ PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"
 # What clients send as Idempotency-Key: visible ASCII (a UUID, a ULID, a counter...).
 IDEMPOTENCY_KEY = r"^[\x20-\x7e]{1,100}$"
 PAYMENT_TOKEN = r"^[\x21-\x7e]{1,200}$"
+# The most won a voucher part may name (the ledger's largest transfer).
+MAX_VOUCHER_WON = MAX_AMOUNT
 
 __all__ = [
     "BIGINT_MAX",
     "IDEMPOTENCY_KEY",
     "MAX_LINES",
     "MAX_QUANTITY",
+    "MAX_VOUCHER_WON",
     "PAYMENT_TOKEN",
     "PLAIN_TEXT",
     "Id",
@@ -50,4 +55,5 @@ __all__ = [
     "PromiseKindName",
     "Quantity",
     "SubstitutionChoice",
+    "TenderName",
 ]

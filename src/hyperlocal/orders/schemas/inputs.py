@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, Field, StrictBool, StrictInt, field_validato
 from hyperlocal.orders.schemas.fields import (
     MAX_LINES,
     MAX_QUANTITY,
+    MAX_VOUCHER_WON,
     PAYMENT_TOKEN,
     PLAIN_TEXT,
     Id,
@@ -74,6 +75,16 @@ class PlaceOrderIn(Schema):
         "tok_test_ok",
         pattern=PAYMENT_TOKEN,
         description="from the payment provider; the test provider declines 'tok_test_decline'",
+    )
+    voucher_won: StrictInt = Field(
+        0,
+        ge=0,
+        le=MAX_VOUCHER_WON,
+        description="the part paid with my local-currency vouchers (0: card only). Vouchers pay "
+        "only for goods of merchants that take them, never the delivery fee; the card pays the "
+        "rest. The quote's `vouchers.max_won` says how much they can pay. 422 "
+        "(voucher_not_eligible) when the lines they may pay are fewer; 409 (insufficient_funds) "
+        "when the vouchers do not cover it",
     )
 
 

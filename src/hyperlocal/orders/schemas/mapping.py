@@ -17,6 +17,7 @@ from hyperlocal.orders.schemas.fields import (
     PaymentStatusName,
     PromiseKindName,
     SubstitutionChoice,
+    TenderName,
 )
 from hyperlocal.orders.schemas.outputs import (
     BoardCardOut,
@@ -41,11 +42,14 @@ from hyperlocal.orders.schemas.outputs import (
     SlotOptionOut,
     SlotRef,
     VerdictOut,
+    VoucherOptionsOut,
+    VoucherReasonOut,
 )
 from hyperlocal.orders.services.cart import CartSummary
-from hyperlocal.orders.services.checkout import PlacedOrder, Quote, WrittenOrder
+from hyperlocal.orders.services.checkout import PlacedOrder, Quote, WrittenEvent, WrittenOrder
 from hyperlocal.orders.services.promise import SlotOption
 from hyperlocal.orders.services.selectors import HubBoard, PickListEntry
+from hyperlocal.orders.services.tender import VoucherQuote
 
 
 def _is_test_provider(name: str) -> bool:
@@ -112,7 +116,7 @@ def shipment_out(shipment: Shipment) -> ShipmentOut:
 def payment_out(payment: Payment) -> PaymentOut:
     return PaymentOut(
         id=payment.pk,
-        tender=payment.tender,
+        tender=cast(TenderName, payment.tender),
         provider=payment.provider,
         is_test=_is_test_provider(payment.provider),
         status=cast(PaymentStatusName, payment.status),
@@ -180,15 +184,16 @@ def _utc(value: datetime) -> datetime:
 
 def written_order_out(written: WrittenOrder) -> OrderDetailOut:
     """The body order_detail_out gives for an order just placed, from what the placement
-    wrote (no query): one payment, the shipments with their pending lines, one event."""
-    order, payment, event = written.order, written.payment, written.event
+    wrote (no query): its payments (the card's, and the vouchers' with a voucher part), the
+    shipments with their pending lines, its events ('placed', and 'voucher_held')."""
+    order = written.order
     shipments = sorted(written.shipments, key=lambda s: (s.promised_by, s.id))
     return OrderDetailOut(
         **_order_fields(order),
         payments=[
             PaymentOut(
                 id=payment.id,
-                tender=payment.tender,
+                tender=cast(TenderName, payment.tender),
                 provider=payment.provider,
                 is_test=_is_test_provider(payment.provider),
                 status=cast(PaymentStatusName, payment.status),
@@ -196,6 +201,7 @@ def written_order_out(written: WrittenOrder) -> OrderDetailOut:
                 captured_won=0,
                 refunded_won=0,
             )
+            for payment in written.payments
         ],
         shipments=[
             ShipmentOut(
@@ -239,18 +245,20 @@ def written_order_out(written: WrittenOrder) -> OrderDetailOut:
             )
             for s in shipments
         ],
-        timeline=[
-            EventOut(
-                at=_utc(event.at),
-                kind=event.kind,
-                shipment_id=None,
-                from_status="",
-                to_status=event.to_status,
-                actor=event.actor.get_username() if event.actor is not None else None,
-                note="",
-                data=event.data,
-            )
-        ],
+        timeline=[_written_event_out(event) for event in written.events],
+    )
+
+
+def _written_event_out(event: WrittenEvent) -> EventOut:
+    return EventOut(
+        at=_utc(event.at),
+        kind=event.kind,
+        shipment_id=None,
+        from_status="",
+        to_status=event.to_status,
+        actor=event.actor.get_username() if event.actor is not None else None,
+        note="",
+        data=event.data,
     )
 
 
@@ -295,6 +303,20 @@ def slot_option_out(option: SlotOption) -> SlotOptionOut:
     return SlotOptionOut(starts_at=option.starts_at, ends_at=option.ends_at, remaining=option.remaining)
 
 
+def vouchers_out(vouchers: VoucherQuote | None) -> VoucherOptionsOut:
+    if vouchers is None:
+        return VoucherOptionsOut(max_won=0, eligible_won=0, balance_won=0, reasons=[])
+    return VoucherOptionsOut(
+        max_won=vouchers.max_won,
+        eligible_won=vouchers.eligible_won,
+        balance_won=vouchers.balance_won,
+        reasons=[
+            VoucherReasonOut(merchant_id=r.merchant_id, reason=r.reason, product_ids=list(r.product_ids))
+            for r in vouchers.reasons
+        ],
+    )
+
+
 def quote_out(quote: Quote) -> QuoteOut:
     return QuoteOut(
         lines=[
@@ -317,6 +339,7 @@ def quote_out(quote: Quote) -> QuoteOut:
             instant_eta_minutes=quote.instant_eta_minutes,
             slots=[slot_option_out(o) for o in quote.slot_options],
         ),
+        vouchers=vouchers_out(quote.vouchers),
     )
 
 

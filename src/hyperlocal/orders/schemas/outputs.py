@@ -14,6 +14,7 @@ from hyperlocal.orders.schemas.fields import (
     PaymentStatusName,
     PromiseKindName,
     SubstitutionChoice,
+    TenderName,
 )
 
 # --- orders -------------------------------------------------------------------------------
@@ -66,7 +67,7 @@ class ShipmentOut(Schema):
 
 class PaymentOut(Schema):
     id: int
-    tender: str
+    tender: TenderName = Field(description="card, or local-currency vouchers (provider 'wallet')")
     provider: str
     is_test: bool = Field(description="a test provider: no money moves")
     status: PaymentStatusName
@@ -169,6 +170,19 @@ class PromiseOptionsOut(Schema):
     slots: list[SlotOptionOut]
 
 
+class VoucherReasonOut(Schema):
+    merchant_id: int
+    reason: str = Field(description="why this merchant's lines cannot be paid with my vouchers")
+    product_ids: list[int] = Field(description="the basket's products of this merchant")
+
+
+class VoucherOptionsOut(Schema):
+    max_won: int = Field(description="the most my local-currency vouchers can pay of this basket now")
+    eligible_won: int = Field(description="the basket's goods at merchants that take my vouchers")
+    balance_won: int = Field(description="all my vouchers that can be spent now")
+    reasons: list[VoucherReasonOut] = Field(description="lines the vouchers cannot pay, by merchant")
+
+
 class QuoteOut(Schema):
     lines: list[PricedLineOut]
     items_won: int
@@ -178,6 +192,9 @@ class QuoteOut(Schema):
     plan: PlanOut = Field(description="the hubs for instant delivery, with why")
     slot_plan: PlanOut | None = Field(description="the hubs a slot delivery would come from")
     promise: PromiseOptionsOut
+    vouchers: VoucherOptionsOut = Field(
+        description="what my vouchers can pay (place the order with voucher_won up to max_won)"
+    )
 
 
 # --- cart ---------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ from hyperlocal.orders.services.holds import (
 )
 from hyperlocal.orders.services.idempotency import claim, clean_key, request_hash
 from hyperlocal.orders.services.promise import SlotOption, slot_options
+from hyperlocal.orders.services.tender import clean_voucher_won
 
 
 @dataclass(frozen=True)
@@ -245,15 +246,17 @@ def cart_summary(user: User, *, now: datetime | None = None) -> CartSummary:
     )
 
 
-def cart_hash(delivery: DeliveryChoice, token: str) -> str:
+def cart_hash(delivery: DeliveryChoice, token: str, voucher_won: int = 0) -> str:
+    """Like placement_hash, the voucher part counts only when there is one."""
     starts = delivery.slot_starts_at
-    return request_hash(
-        {
-            "cart": True,
-            "delivery": {"kind": delivery.kind, "slot_starts_at": starts.isoformat() if starts else None},
-            "payment_token": token,
-        }
-    )
+    payload: dict[str, object] = {
+        "cart": True,
+        "delivery": {"kind": delivery.kind, "slot_starts_at": starts.isoformat() if starts else None},
+        "payment_token": token,
+    }
+    if voucher_won:
+        payload["voucher_won"] = voucher_won
+    return request_hash(payload)
 
 
 def checkout_cart(
@@ -264,16 +267,19 @@ def checkout_cart(
     payment_token: str = "tok_test_ok",
     now: datetime | None = None,
     provider: PaymentProvider | None = None,
+    voucher_won: int = 0,
 ) -> PlacedOrder:
     """Place the cart as an order: its holds become the order's reservation in the same
-    transaction, and the cart is emptied. A repeat with the same key returns the order."""
+    transaction, and the cart is emptied. A repeat with the same key returns the order.
+    `voucher_won`: the part paid with vouchers, as in place_order."""
     moment = now or timezone.now()
     key = clean_key(idempotency_key)
     choice = clean_delivery(delivery)
     token = clean_token(payment_token)
+    vouchers = clean_voucher_won(voucher_won)
     with transaction.atomic(savepoint=False):  # like place_order: the edge's transaction
         code = new_order_code()
-        existing = claim(user, key, cart_hash(choice, token), order_code=code, now=moment)
+        existing = claim(user, key, cart_hash(choice, token, vouchers), order_code=code, now=moment)
         if existing is not None:
             return PlacedOrder(existing, created=False)
         cart = _locked_cart(user)
@@ -289,7 +295,16 @@ def checkout_cart(
         release_cart_holds(cart.pk)
         release_expired_holds(now=moment, product_ids=[ln.product_id for ln in lines])
         try:
-            written = write_order(user, lines, choice, code=code, token=token, now=moment, provider=provider)
+            written = write_order(
+                user,
+                lines,
+                choice,
+                code=code,
+                token=token,
+                now=moment,
+                provider=provider,
+                voucher_won=vouchers,
+            )
         except OutOfStock as error:
             if not expired:
                 raise

@@ -11,6 +11,12 @@ the slot booking (one statement for all hubs; SlotFull), so that the hot rows st
 only until the commit that follows. On PostgreSQL 5 statements for an instant order whatever
 the basket or split, 6 for a slot order (SQLite: 5 more).
 
+Split tender (`voucher_won` > 0, see tender.py): the card is authorised for the total minus
+the voucher part, and right after the insert the vouchers are held, the voucher Payment row
+and a 'voucher_held' event written; with voucher_won == 0 none of that runs. When the
+vouchers pay the whole total (free delivery, every line at merchants that take them) the card
+is not asked at all and the order has only the voucher Payment row.
+
 The transaction is opened with savepoint=False: called inside the edge's `atomic()` block it
 adds no statements, and an error rolls back the edge's whole transaction (edges let the
 exception leave their atomic block, as they always do).
@@ -40,7 +46,7 @@ from hyperlocal.inventory.services.counters import reserve_for_checkout
 from hyperlocal.orders.allocation import Plan
 from hyperlocal.orders.errors import OutOfStock, OutsideServiceArea, SlotFull
 from hyperlocal.orders.models import LineStatus, Order, OrderStatus, Payment, PromiseKind, Substitution
-from hyperlocal.orders.payments import PaymentProvider, ProviderResult, get_provider
+from hyperlocal.orders.payments import PaymentProvider, get_provider
 from hyperlocal.orders.services import placement_sql as q
 from hyperlocal.orders.services.candidates import (
     ProductRow,
@@ -52,9 +58,19 @@ from hyperlocal.orders.services.candidates import (
     plan_for,
     plan_from,
 )
+from hyperlocal.orders.services.events import record_event
 from hyperlocal.orders.services.idempotency import claim, clean_key, request_hash
-from hyperlocal.orders.services.payment import authorise
+from hyperlocal.orders.services.payment import VOUCHER, authorise
 from hyperlocal.orders.services.promise import SlotOption, slot_options, unbookable_reason
+from hyperlocal.orders.services.tender import (
+    VOUCHER_PROVIDER,
+    VoucherQuote,
+    check_voucher_part,
+    clean_voucher_won,
+    hold_vouchers,
+    voucher_quote,
+    voucher_reference,
+)
 
 MAX_LINES = 30
 MAX_QUANTITY = 99
@@ -133,8 +149,19 @@ class WrittenOrder:
 
     order: Order
     shipments: tuple[WrittenShipment, ...]
-    payment: WrittenPayment
-    event: WrittenEvent
+    payment: WrittenPayment  # the first Payment row (the card's, or the vouchers' alone)
+    event: WrittenEvent  # 'placed'
+    # With a voucher part: the voucher Payment row beside the card's, the 'voucher_held' event.
+    more_payments: tuple[WrittenPayment, ...] = ()
+    more_events: tuple[WrittenEvent, ...] = ()
+
+    @property
+    def payments(self) -> tuple[WrittenPayment, ...]:
+        return (self.payment, *self.more_payments)
+
+    @property
+    def events(self) -> tuple[WrittenEvent, ...]:
+        return (self.event, *self.more_events)
 
 
 @dataclass(frozen=True)
@@ -165,6 +192,7 @@ class Quote:
     instant_eta_minutes: int | None  # None: instant delivery is not possible now
     slot_options: list[SlotOption] = field(default_factory=list)
     slot_plan: Plan | None = None  # the hubs a slot delivery would come from
+    vouchers: VoucherQuote | None = None  # what the resident's vouchers can pay of it
 
 
 # -- checking the request (pure) -------------------------------------------------------------
@@ -226,18 +254,23 @@ def clean_token(token: object) -> str:
     return token
 
 
-def placement_hash(lines: Sequence[LineRequest], delivery: DeliveryChoice, token: str) -> str:
+def placement_hash(
+    lines: Sequence[LineRequest], delivery: DeliveryChoice, token: str, voucher_won: int = 0
+) -> str:
+    """The voucher part counts only when there is one: a card-only request hashes as it did
+    before split tender, so that keys claimed then still match their repeats."""
     starts = delivery.slot_starts_at
-    return request_hash(
-        {
-            "lines": sorted([ln.product_id, ln.quantity, ln.substitution] for ln in lines),
-            "delivery": {
-                "kind": delivery.kind,
-                "slot_starts_at": starts.astimezone(UTC).isoformat() if starts else None,
-            },
-            "payment_token": token,
-        }
-    )
+    payload: dict[str, Any] = {
+        "lines": sorted([ln.product_id, ln.quantity, ln.substitution] for ln in lines),
+        "delivery": {
+            "kind": delivery.kind,
+            "slot_starts_at": starts.astimezone(UTC).isoformat() if starts else None,
+        },
+        "payment_token": token,
+    }
+    if voucher_won:
+        payload["voucher_won"] = voucher_won
+    return request_hash(payload)
 
 
 def delivery_fee(items_won: int) -> int:
@@ -330,7 +363,12 @@ def quote(user: User, lines: Sequence[LineRequest], *, now: datetime | None = No
     priced = _priced(clean, products)
     items = sum(p.total_won for p in priced)
     fee = delivery_fee(items)
-    return Quote(plan, tuple(priced), items, fee, items + fee, instant_eta(plan), options, slot_plan)
+    vouchers = voucher_quote(
+        user, [(p.product_id, products[p.product_id].merchant_id, p.total_won) for p in priced], now=moment
+    )
+    return Quote(
+        plan, tuple(priced), items, fee, items + fee, instant_eta(plan), options, slot_plan, vouchers
+    )
 
 
 # -- placing -----------------------------------------------------------------------------------
@@ -345,15 +383,18 @@ def place_order(
     payment_token: str = "tok_test_ok",
     now: datetime | None = None,
     provider: PaymentProvider | None = None,
+    voucher_won: int = 0,
 ) -> PlacedOrder:
     """Place an order, all or nothing. A repeat of the same request with the same key returns
-    the order placed before (created=False)."""
+    the order placed before (created=False). `voucher_won`: the part paid with the resident's
+    local-currency vouchers (0: card only; see tender.py)."""
     moment = now or timezone.now()
     key = clean_key(idempotency_key)
     clean = clean_lines(lines)
     choice = clean_delivery(delivery)
     token = clean_token(payment_token)
-    hash_ = placement_hash(clean, choice, token)
+    vouchers = clean_voucher_won(voucher_won)
+    hash_ = placement_hash(clean, choice, token, vouchers)
     # savepoint=False: inside the edge's transaction this costs no SAVEPOINT/RELEASE round
     # trips; a failure makes the enclosing transaction roll back as a whole.
     with transaction.atomic(savepoint=False):
@@ -361,7 +402,9 @@ def place_order(
         existing = claim(user, key, hash_, order_code=code, now=moment)
         if existing is not None:
             return PlacedOrder(existing, created=False)
-        written = write_order(user, clean, choice, code=code, token=token, now=moment, provider=provider)
+        written = write_order(
+            user, clean, choice, code=code, token=token, now=moment, provider=provider, voucher_won=vouchers
+        )
     return PlacedOrder(written.order, created=True, written=written)
 
 
@@ -430,10 +473,11 @@ def write_order(
     token: str,
     now: datetime,
     provider: PaymentProvider | None = None,
+    voucher_won: int = 0,
 ) -> WrittenOrder:
     """The writes of a placement, for callers that claimed the key inside their own
     transaction (place_order, checkout_cart). Raises before or while writing; the caller's
-    transaction then rolls everything back.
+    transaction then rolls everything back. `voucher_won` was checked by clean_voucher_won.
 
     Everything is read and decided first (the home with the hubs serving it, their queue,
     hours and the slot at the chosen start; the products with their stock: two reads), the
@@ -441,7 +485,7 @@ def write_order(
     conditional UPDATEs: the stock reservation (with its movements) and the slot booking,
     right before the commit, so that the hottest rows stay locked as briefly as possible. A
     reservation or booking that fails (sold out or full meanwhile) voids the authorisation
-    and rolls everything back.
+    and rolls everything back; so does a voucher hold that the wallet refuses.
     """
     basket = {ln.product_id: ln.quantity for ln in lines}
     slot_start = choice.slot_starts_at if choice.kind == SLOT else None
@@ -469,11 +513,27 @@ def write_order(
     fee = delivery_fee(items_won)
     order = _order(user, home, code, plan, items_won, fee, now)
     payer = provider or get_provider()
-    result = authorise(payer, order.total_won, token=token, reference_hint=code)
+    if not voucher_won:
+        result = authorise(payer, order.total_won, token=token, reference_hint=code)
+        first = _PaymentValues(TENDER, payer.name, result.reference, result.amount_won)
+        try:
+            return _insert(user, order, plan, by_hub, slots, products, lines, first, None, now)
+        except BaseException:
+            payer.void(result.reference)  # never leave an authorisation behind a failed order
+            raise
+    check_voucher_part(voucher_won, items_won)
+    card_won = order.total_won - voucher_won
+    vouchers = _PaymentValues(VOUCHER, VOUCHER_PROVIDER, voucher_reference(code), voucher_won)
+    if card_won == 0:  # the vouchers pay it all: no card is asked, the voucher row is the only one
+        only = _Split(vouchers, separate_row=False)
+        return _insert(user, order, plan, by_hub, slots, products, lines, vouchers, only, now)
+    result = authorise(payer, card_won, token=token, reference_hint=code)
+    card = _PaymentValues(TENDER, payer.name, result.reference, result.amount_won)
+    beside = _Split(vouchers, separate_row=True)
     try:
-        return _insert(user, order, plan, by_hub, slots, products, lines, payer, result, now)
+        return _insert(user, order, plan, by_hub, slots, products, lines, card, beside, now)
     except BaseException:
-        payer.void(result.reference)  # never leave an authorisation behind a failed order
+        payer.void(result.reference)  # a refused voucher hold, too, leaves no card authorisation
         raise
 
 
@@ -494,6 +554,25 @@ def _order(user: User, home: _Home, code: str, plan: Plan, items_won: int, fee: 
         allocation=plan.as_dict(),
         placed_at=now,
     )
+
+
+@dataclass(frozen=True)
+class _PaymentValues:
+    """A Payment row to insert (authorised)."""
+
+    tender: str
+    provider: str
+    reference: str
+    amount_won: int
+
+
+@dataclass(frozen=True)
+class _Split:
+    """The voucher part of a placement: its row, and whether that row is inserted beside the
+    card's (False: it is the order's only payment, inserted with the order)."""
+
+    vouchers: _PaymentValues
+    separate_row: bool
 
 
 @dataclass(frozen=True)
@@ -520,13 +599,13 @@ def _insert(
     slots: Mapping[int, SlotRow],
     products: Mapping[int, ProductRow],
     lines: Sequence[LineRequest],
-    payer: PaymentProvider,
-    result: ProviderResult,
+    first: _PaymentValues,
+    split: _Split | None,
     now: datetime,
 ) -> WrittenOrder:
     """Insert order, shipments, lines, payment and the 'placed' event (one statement on
-    PostgreSQL, five on SQLite), then reserve the stock and book the slots (the contended
-    statements, last)."""
+    PostgreSQL, five on SQLite), then hold the vouchers when there is a voucher part, then
+    reserve the stock and book the slots (the contended statements, last)."""
     subs = {ln.product_id: ln.substitution for ln in lines}
     shipment_values: list[_ShipmentValues] = []
     for s in plan.shipments:
@@ -547,10 +626,20 @@ def _insert(
     ]
     actor_id = user.pk if user.is_authenticated else None
     insert = _insert_at_once if connection.vendor == "postgresql" else _insert_one_by_one
-    ids = insert(order, shipment_values, line_values, payer.name, result, actor_id, now)
+    ids = insert(order, shipment_values, line_values, first, actor_id, now)
     order.pk = ids.order
     order._state.adding = False
     order._state.db = connection.alias
+    held: tuple[tuple[WrittenPayment, ...], tuple[WrittenEvent, ...]] = ((), ())
+    if split is not None:
+        # The vouchers are held here: after the insert, because their holds name the
+        # shipments, which got their ids just now; before the stock reservation, because
+        # holding takes a dozen statements (the wallet's balance and expiry, the merchants'
+        # receivables, one pending transfer per merchant and wallet) that would otherwise run
+        # while this placement keeps the hottest rows of the platform, the stock, locked until
+        # its commit. The rows the holds lock are the resident's own wallets and the
+        # receivables of the basket's merchants, which only voucher payments touch.
+        held = _hold_vouchers(user, order, split, ids, shipment_values, line_values, actor_id, now)
 
     # The contended statements, last: the hot stock rows, then the slots (always in this
     # order, so that placements queue on them instead of deadlocking).
@@ -596,11 +685,58 @@ def _insert(
         for hub_id, kind, slot_id, starts, ends, travel, items in shipment_values
     )
     authorised = Payment.Status.AUTHORISED.value
-    payment = WrittenPayment(ids.payment, TENDER, payer.name, authorised, result.amount_won)
+    payment = WrittenPayment(ids.payment, first.tender, first.provider, authorised, first.amount_won)
     data = _placed_data([(s.id, s.hub_id, s.promise_kind, s.promised_by) for s in shipments], payment)
     placed = OrderStatus.PLACED.value
     event = WrittenEvent(at=now, kind="placed", to_status=placed, actor=user if actor_id else None, data=data)
-    return WrittenOrder(order, shipments, payment, event)
+    return WrittenOrder(order, shipments, payment, event, *held)
+
+
+def _hold_vouchers(
+    user: User,
+    order: Order,
+    split: _Split,
+    ids: _Ids,
+    shipments: Sequence[_ShipmentValues],
+    lines: Sequence[_LineValues],
+    actor_id: int | None,
+    now: datetime,
+) -> tuple[tuple[WrittenPayment, ...], tuple[WrittenEvent, ...]]:
+    """Hold the voucher part (tender.hold_vouchers; the wallet's refusals leave from here),
+    insert the voucher Payment row when it goes beside the card's, record 'voucher_held'."""
+    part = split.vouchers
+    by_line = [(ids.shipments[hub], merchant, charged) for hub, _p, merchant, _n, _u, _s, charged in lines]
+    promised = {ids.shipments[hub]: ends for hub, _k, _slot, _from, ends, _t, _i in shipments}
+    held = hold_vouchers(user, order.pk, by_line, part.amount_won, timeout_at=promised, now=now)
+    authorised = Payment.Status.AUTHORISED.value
+    more: tuple[WrittenPayment, ...] = ()
+    payment_id = ids.payment
+    if split.separate_row:
+        row = Payment.objects.create(
+            order=order,
+            tender=part.tender,
+            provider=part.provider,
+            reference=part.reference,
+            status=authorised,
+            authorised_won=part.amount_won,
+            created_at=now,
+            updated_at=now,
+        )
+        payment_id = row.pk
+        more = (WrittenPayment(row.pk, part.tender, part.provider, authorised, part.amount_won),)
+    data: dict[str, object] = {
+        "payment_id": payment_id,
+        "tender": part.tender,
+        "provider": part.provider,
+        "amount_won": part.amount_won,
+        "holds": [
+            {"shipment_id": h.shipment_id, "merchant_id": h.merchant_id, "amount_won": h.amount_won}
+            for h in held
+        ],
+    }
+    actor = user if actor_id else None
+    record_event(order, "voucher_held", actor=actor, data=data, at=now)
+    return more, (WrittenEvent(at=now, kind="voucher_held", to_status="", actor=actor, data=data),)
 
 
 def _order_values(order: Order, at: object) -> list[Any]:
@@ -621,8 +757,7 @@ def _insert_at_once(
     order: Order,
     shipments: Sequence[_ShipmentValues],
     lines: Sequence[_LineValues],
-    provider: str,
-    result: ProviderResult,
+    payment: _PaymentValues,
     actor_id: int | None,
     now: datetime,
 ) -> _Ids:
@@ -635,11 +770,11 @@ def _insert_at_once(
     params += [list(column) for column in zip(*lines, strict=True)]
     params += [OrderStatus.PLACED.value, now, LineStatus.PENDING.value]
     params += [
-        TENDER,
-        provider,
-        result.reference,
+        payment.tender,
+        payment.provider,
+        payment.reference,
         Payment.Status.AUTHORISED.value,
-        result.amount_won,
+        payment.amount_won,
         now,
         now,
     ]
@@ -667,8 +802,7 @@ def _insert_one_by_one(
     order: Order,
     shipments: Sequence[_ShipmentValues],
     lines: Sequence[_LineValues],
-    provider: str,
-    result: ProviderResult,
+    first: _PaymentValues,
     actor_id: int | None,
     now: datetime,
 ) -> _Ids:
@@ -698,13 +832,24 @@ def _insert_one_by_one(
         authorised = Payment.Status.AUTHORISED.value
         cursor.execute(
             q.PAYMENT_INSERT,
-            [order_id, TENDER, provider, result.reference, authorised, result.amount_won, 0, 0, at, at],
+            [
+                order_id,
+                first.tender,
+                first.provider,
+                first.reference,
+                authorised,
+                first.amount_won,
+                0,
+                0,
+                at,
+                at,
+            ],
         )
         payment_id = cursor.fetchone()[0]
         refs = [
             (shipment_ids[hub_id], hub_id, kind, ends) for hub_id, kind, _s, _f, ends, _t, _i in shipments
         ]
-        payment = WrittenPayment(payment_id, TENDER, provider, authorised, result.amount_won)
+        payment = WrittenPayment(payment_id, first.tender, first.provider, authorised, first.amount_won)
         data = _placed_data(refs, payment)
         cursor.execute(
             q.event_sql(), [order_id, None, "placed", "", placed, actor_id, "", json.dumps(data), at]

@@ -31,13 +31,8 @@ from hyperlocal.hubs.services.permissions import AnyUser
 from hyperlocal.inventory.services import StockRequest, release_for_order, return_to_stock
 from hyperlocal.orders.errors import InvalidTransition
 from hyperlocal.orders.models import LineStatus, Order, OrderEvent, OrderLine, OrderStatus, Shipment
+from hyperlocal.orders.services import tender
 from hyperlocal.orders.services.events import record_event
-from hyperlocal.orders.services.payment import (
-    capture_payment,
-    reduce_authorisation,
-    refund_payment,
-    void_payment,
-)
 from hyperlocal.orders.services.promise import release_slot
 
 __all__ = [
@@ -238,13 +233,24 @@ def _still_payable(shipment: Shipment) -> bool:
 
 
 def _release_payment(
-    order: Order, shipments: Sequence[Shipment], amount: int, actor: AnyUser | None, now: datetime
-) -> None:
-    """Give back `amount` of the authorisation, or void it when nothing is left to pay for."""
-    if not any(_still_payable(s) for s in shipments):
-        void_payment(order, actor=user_of(actor), now=now)
-    elif amount > 0:
-        reduce_authorisation(order, amount, actor=user_of(actor), now=now)
+    order: Order,
+    shipments: Sequence[Shipment],
+    released: Sequence[Shipment],
+    amount: int,
+    actor: AnyUser | None,
+    now: datetime,
+) -> dict[str, int]:
+    """Give back `amount` of the authorisation (the charge of the `released` shipments), or
+    void it when nothing is left to pay for; each tender its own share (tender.py). Returns
+    the amounts per tender when the order has a voucher part."""
+    return tender.release_shipments(
+        order,
+        released,
+        amount,
+        nothing_left=not any(_still_payable(s) for s in shipments),
+        actor=user_of(actor),
+        now=now,
+    )
 
 
 def _delivered_capture(order: Order, shipment: Shipment, others: Sequence[Shipment]) -> int:
@@ -253,16 +259,14 @@ def _delivered_capture(order: Order, shipment: Shipment, others: Sequence[Shipme
     return shipment_charge(shipment) + (0 if fee_taken else int(order.delivery_fee_won))
 
 
-def _captured_for(shipment: Shipment) -> int:
-    """What was captured when the shipment was delivered (from its event)."""
+def _delivered_data(shipment: Shipment) -> dict[str, Any]:
+    """The data of the shipment's delivered event: what was captured, and per tender."""
     ev = (
         OrderEvent.objects.filter(shipment_id=shipment.pk, kind="transition", to_status=S.DELIVERED)
         .order_by("-at", "-pk")
         .first()
     )
-    if ev is None:
-        return 0
-    return int(ev.data.get("captured_won", 0))
+    return dict(ev.data) if ev is not None and isinstance(ev.data, dict) else {}
 
 
 # --- stock -----------------------------------------------------------------------------
@@ -363,25 +367,24 @@ def apply_transition(
         charge = _cancel_goods(order, shipment, actor_id, note or "order cancelled")
         extra["released_won"] = charge
         if settle_payment:
-            _release_payment(order, [shipment, *others], charge, actor, now)
+            extra |= _release_payment(order, [shipment, *others], [shipment], charge, actor, now)
     elif to_status == S.DELIVERED:
         amount = _delivered_capture(order, shipment, others)
-        if amount > 0:
-            capture_payment(order, amount, actor=user_of(actor), now=now)
-        extra["captured_won"] = amount
+        # captured_won, and with vouchers what each tender collected
+        extra |= tender.capture_shipment(order, shipment, amount, actor=user_of(actor), now=now)
     elif to_status == S.RETURNED:
         lines = _lines(shipment)
         if from_status == S.DELIVERY_FAILED:
             _goods_back(order, shipment, lines, actor_id, note or "delivery failed, back to stock")
             charge = shipment_charge(shipment)
             extra["released_won"] = charge
-            _release_payment(order, [shipment, *others], charge, actor, now)
+            extra |= _release_payment(order, [shipment, *others], [shipment], charge, actor, now)
         else:
             _goods_back(order, shipment, lines, actor_id, note or "returned by the customer")
     elif to_status == S.REFUNDED:
-        amount = _captured_for(shipment)
-        if amount > 0:
-            refund_payment(order, amount, actor=user_of(actor), now=now)
+        delivered = _delivered_data(shipment)
+        amount = int(delivered.get("captured_won", 0))
+        extra |= tender.refund_shipment(order, shipment, amount, delivered, actor=user_of(actor), now=now)
         extra["refunded_won"] = amount
 
     event(
@@ -484,6 +487,6 @@ def cancel_order(actor: AnyUser, order: Order, *, reason: str, now: datetime | N
                 settle_payment=False,
             )
             released += int(data.get("released_won", 0))
-        _release_payment(locked_order, shipments, released, actor, now)
+        _release_payment(locked_order, shipments, targets, released, actor, now)
         refresh_order_status(locked_order)
     return locked_order

@@ -1,17 +1,20 @@
 """Payment rows of an order: authorise at placement, then reduce, capture, void, refund.
 
-An order may have several Payment rows, one per tender (card now; a local-currency wallet
-later). Amounts are spread over the tenders in row order (refunds in reverse order). Each
-step locks the order's payment rows, changes each row with a conditional UPDATE (the row
-must still hold the values it was read with, and the CHECK constraints keep captured within
-authorised and refunded within captured), asks the row's provider, and records an event.
-A provider refusal raises, so the caller's transaction rolls the rows back.
+An order may have several Payment rows, one per tender: the card, and local-currency
+vouchers (tender "voucher", see tender.py, which says how much each tender takes and passes
+`tender=` here). Without `tender`, amounts are spread over the rows in row order (refunds in
+reverse order). Each step locks the order's payment rows, changes each row with a conditional
+UPDATE (the row must still hold the values it was read with, and the CHECK constraints keep
+captured within authorised and refunded within captured), asks the row's provider, and
+records an event naming the tender. A provider refusal raises, so the caller's transaction
+rolls the rows back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +27,8 @@ from hyperlocal.orders.payments import PaymentProvider, ProviderResult, provider
 from hyperlocal.orders.services.events import build_event, record_events
 
 _OPEN = (Payment.Status.AUTHORISED, Payment.Status.CAPTURED)
+CARD = "card"
+VOUCHER = "voucher"
 
 
 def authorise(
@@ -60,8 +65,10 @@ def _check_amount(amount_won: int) -> int:
     return amount_won
 
 
-def _locked_rows(order: Order) -> list[Payment]:
-    return list(Payment.objects.select_for_update().filter(order=order).order_by("pk"))
+def _locked_rows(order: Order, tender: str | None = None) -> list[Payment]:
+    """The order's payment rows, locked, in id order (those of one tender when given)."""
+    rows = list(Payment.objects.select_for_update().filter(order=order).order_by("pk"))
+    return [r for r in rows if r.tender == tender] if tender is not None else rows
 
 
 def _provider_for(row: Payment, provider: PaymentProvider | None) -> PaymentProvider:
@@ -105,12 +112,15 @@ def _spread(
     actor: User | None,
     now: datetime,
     reverse: bool = False,
+    tender: str | None = None,
+    detail: Mapping[str, Any] | None = None,
 ) -> None:
-    """Take `amount_won` from the rows in order, each as far as its `room` allows."""
+    """Take `amount_won` from the rows in order (of one tender when given), each as far as
+    its `room` allows. `detail` goes into each event's data (e.g. the shipment)."""
     if _check_amount(amount_won) == 0:
         return
     with transaction.atomic():
-        rows = _locked_rows(order)
+        rows = _locked_rows(order, tender)
         if reverse:
             rows.reverse()
         if sum(max(room(r), 0) for r in rows) < amount_won:
@@ -131,7 +141,7 @@ def _spread(
                     kind,
                     actor=actor,
                     at=now,
-                    data={"payment_id": row.pk, "tender": row.tender, "amount_won": take},
+                    data={**(detail or {}), "payment_id": row.pk, "tender": row.tender, "amount_won": take},
                 )
             )
             left -= take
@@ -147,6 +157,8 @@ def reduce_authorisation(
     actor: User | None = None,
     provider: PaymentProvider | None = None,
     now: datetime | None = None,
+    tender: str | None = None,
+    detail: Mapping[str, Any] | None = None,
 ) -> None:
     """Lower what is authorised (a short pick, a cheaper substitute) by `amount_won`."""
     moment = now or timezone.now()
@@ -166,6 +178,8 @@ def reduce_authorisation(
         what="reduce the authorisation by",
         actor=actor,
         now=moment,
+        tender=tender,
+        detail=detail,
     )
 
 
@@ -176,6 +190,8 @@ def capture_payment(
     actor: User | None = None,
     provider: PaymentProvider | None = None,
     now: datetime | None = None,
+    tender: str | None = None,
+    detail: Mapping[str, Any] | None = None,
 ) -> None:
     """Capture `amount_won` (at delivery; per shipment, captures add up to at most what is
     authorised)."""
@@ -194,6 +210,8 @@ def capture_payment(
         what="capture",
         actor=actor,
         now=moment,
+        tender=tender,
+        detail=detail,
     )
 
 
@@ -204,6 +222,8 @@ def refund_payment(
     actor: User | None = None,
     provider: PaymentProvider | None = None,
     now: datetime | None = None,
+    tender: str | None = None,
+    detail: Mapping[str, Any] | None = None,
 ) -> None:
     """Give back `amount_won` of what was captured (last tender first)."""
     moment = now or timezone.now()
@@ -228,6 +248,8 @@ def refund_payment(
         actor=actor,
         now=moment,
         reverse=True,
+        tender=tender,
+        detail=detail,
     )
 
 
@@ -237,13 +259,15 @@ def void_payment(
     actor: User | None = None,
     provider: PaymentProvider | None = None,
     now: datetime | None = None,
+    tender: str | None = None,
 ) -> None:
-    """Release everything authorised and not captured (cancellation). A row with nothing
-    captured becomes voided; a partly captured one keeps what was captured."""
+    """Release everything authorised and not captured (cancellation), of every row or of one
+    tender's. A row with nothing captured becomes voided; a partly captured one keeps what was
+    captured."""
     moment = now or timezone.now()
     with transaction.atomic():
         events = []
-        for row in _locked_rows(order):
+        for row in _locked_rows(order, tender):
             if (
                 row.status in (Payment.Status.VOIDED, Payment.Status.FAILED)
                 or row.authorised_won == row.captured_won

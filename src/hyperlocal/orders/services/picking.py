@@ -10,7 +10,8 @@ Money: a line's charge is what the customer pays for it after picking. A short l
 the units found. A substituted line costs the units found plus the substitute, but never
 more than what was ordered (min of the two): the customer never pays more than they agreed
 to at checkout. Whenever a charge drops, the payment's authorisation is lowered by the
-difference at once.
+difference at once: with a voucher part, the vouchers of the line's merchant in its shipment
+first, then the card (tender.lower_for_line).
 
 A line can be picked only while its shipment is `picking`; the first pick on a `placed`
 shipment starts picking (an event of its own, by the picker).
@@ -47,7 +48,7 @@ from hyperlocal.orders.services.lifecycle import (
     transition,
     user_of,
 )
-from hyperlocal.orders.services.payment import reduce_authorisation
+from hyperlocal.orders.services.tender import lower_for_line
 
 __all__ = ["answer_substitution", "line_charge", "pack", "record_pick", "start_picking"]
 
@@ -75,13 +76,16 @@ def _actor_id(actor: AnyUser) -> int | None:
     return user.pk if user is not None else None
 
 
-def _settle(order: Order, line: OrderLine, charge: int, actor: AnyUser, now: datetime) -> int:
-    """Set the line's charge; lower the authorisation when it dropped. Returns the drop."""
+def _settle(order: Order, line: OrderLine, charge: int, actor: AnyUser, now: datetime) -> dict[str, int]:
+    """Set the line's charge; lower the authorisation when it dropped: with a voucher part,
+    the vouchers of the line's merchant in its shipment first (tender.lower_for_line).
+    Returns the drop (reduced_won), and with vouchers what each tender gave up."""
     drop = int(line.charged_won) - charge
+    split: dict[str, int] = {}
     if drop > 0:
-        reduce_authorisation(order, drop, actor=user_of(actor), now=now)
+        split = lower_for_line(order, line, charge, drop, actor=user_of(actor), now=now)
     line.charged_won = charge
-    return max(drop, 0)
+    return {"reduced_won": max(drop, 0), **split}
 
 
 def _take_ordered(order: Order, shipment: Shipment, line: OrderLine, actor: AnyUser, reason: str) -> None:
@@ -111,7 +115,7 @@ def _short(
     line.substitute_quantity = 0
     reduced = _settle(order, line, line_charge(line, picked=line.picked_quantity), actor, now)
     line.save(update_fields=["status", "substitute", "substitute_quantity", "charged_won"])
-    return {"reduced_won": reduced}
+    return reduced
 
 
 def _substitute(
@@ -138,7 +142,7 @@ def _substitute(
     )
     reduced = _settle(order, line, charge, actor, now)
     line.save(update_fields=["status", "picked_quantity", "substitute", "substitute_quantity", "charged_won"])
-    return {"reduced_won": reduced, "substitute_price_won": int(substitute.price_won)}
+    return {**reduced, "substitute_price_won": int(substitute.price_won)}
 
 
 def _whole_number(value: object, field: str, *, low: int, high: int) -> int:

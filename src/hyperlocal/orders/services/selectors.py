@@ -246,6 +246,15 @@ _PAYMENT_LABELS = {
     "payment_voided": lambda: _("payment of {amount} won released"),
     "payment_refunded": lambda: _("refunded {amount} won"),
 }
+# The voucher tender's steps (tender.py), and its own events.
+_VOUCHER_LABELS = {
+    "payment_reduced": lambda: _("voucher part lowered by {amount} won"),
+    "payment_captured": lambda: _("paid {amount} won with vouchers"),
+    "payment_voided": lambda: _("voucher hold of {amount} won released"),
+    "payment_refunded": lambda: _("refunded {amount} won to your vouchers"),
+    "voucher_held": lambda: _("{amount} won of your vouchers held"),
+    "payment_uncollected": lambda: _("{amount} won of vouchers not collected (the hold lapsed)"),
+}
 
 
 def _label(ev: OrderEvent, split: bool, lines: dict[int, str], products: dict[int, str]) -> str:
@@ -274,6 +283,8 @@ def _label(ev: OrderEvent, split: bool, lines: dict[int, str], products: dict[in
         text = _("substitute for {product} declined").format(product=product)
     elif ev.kind == "placed":
         text = _("order placed")
+    elif data.get("tender") == "voucher" and ev.kind in _VOUCHER_LABELS:
+        text = _VOUCHER_LABELS[ev.kind]().format(amount=f"{int(data.get('amount_won', 0)):,}")
     elif ev.kind in _PAYMENT_LABELS:
         text = _PAYMENT_LABELS[ev.kind]().format(amount=f"{int(data.get('amount_won', 0)):,}")
     else:
