@@ -12,6 +12,7 @@ from hyperlocal.orders.models import OrderStatus, Substitution
 from hyperlocal.web.labels import SUBSTITUTION_CHOICES
 
 MAX_QUANTITY = 99  # per cart line on the pages; the services have their own limit too
+MAX_VOUCHER_WON = 10**12  # as the ledger's largest transfer; the services check the real limit
 
 
 class CartLineForm(forms.Form):
@@ -36,11 +37,17 @@ class CheckoutForm(forms.Form):
         ],
         initial="tok_test_ok",
     )
+    # The part paid with local-currency vouchers (empty or 0: the card pays it all).
+    voucher_won = forms.IntegerField(
+        label=_("paid with vouchers (won)"), min_value=0, max_value=MAX_VOUCHER_WON, required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("delivery") == "slot" and not cleaned.get("slot"):
             self.add_error("slot", _("Choose a delivery slot."))
+        if cleaned.get("voucher_won") is None:
+            cleaned["voucher_won"] = 0
         return cleaned
 
 

@@ -1,6 +1,7 @@
 """Checkout: the promise (an instant ETA or a slot), which hub(s) and why, and payment with the
-test provider. Each render of the form carries a fresh idempotency key, so that a double
-submit places one order."""
+test provider, in part with local-currency vouchers (how much they can pay, and why some lines
+cannot be paid with them). Each render of the form carries a fresh idempotency key, so that a
+double submit places one order."""
 
 from __future__ import annotations
 
@@ -35,6 +36,17 @@ def _quote(user: User) -> Any:
     return orders.quote(user, lines)
 
 
+def _voucher_reasons(quote: Any) -> list[dict[str, Any]]:
+    """The lines the resident's vouchers cannot pay, with why (the quote gives merchants)."""
+    if quote is None or quote.vouchers is None:
+        return []
+    names = {line.product_id: line.name for line in quote.lines}
+    return [
+        {"reason": r.reason, "products": [names[p] for p in r.product_ids if p in names]}
+        for r in quote.vouchers.reasons
+    ]
+
+
 def _page(request: HttpRequest, form: CheckoutForm | None = None, *, status: int = 200) -> HttpResponse:
     user = user_of(request)
     quote = None
@@ -61,6 +73,7 @@ def _page(request: HttpRequest, form: CheckoutForm | None = None, *, status: int
         "form": fresh,
         "provider": provider,
         "hold_minutes": settings.CART_HOLD_MINUTES,
+        "voucher_reasons": _voucher_reasons(quote),
     }
     return render(request, "web/shop/checkout.html", context, status=status)
 
@@ -84,6 +97,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 delivery,
                 idempotency_key=data["idempotency_key"],
                 payment_token=data["payment_token"],
+                voucher_won=data["voucher_won"],
             )
     except DomainError as exc:
         return _page(request, form, status=refuse(request, exc, _("Not ordered:")))

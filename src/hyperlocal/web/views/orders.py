@@ -47,6 +47,7 @@ def _tracking_context(order: Order) -> dict[str, Any]:
         .order_by("shipment_id", "pk")
     )
     tracking = dispatch.tracking_for(s.pk for s in shipments)
+    payments = list(order.payments.order_by("pk"))
     for shipment in shipments:
         shipment.line_list = [line for line in lines if line.shipment_id == shipment.pk]  # type: ignore[attr-defined]
         shipment.tracking = tracking.get(shipment.pk)  # type: ignore[attr-defined]
@@ -57,7 +58,8 @@ def _tracking_context(order: Order) -> dict[str, Any]:
         "timeline": orders.order_timeline(order),
         "can_cancel": bool(shipments) and all(s.status == OrderStatus.PLACED for s in shipments),
         "refresh_seconds": REFRESH_SECONDS,
-        "payment": order.payments.order_by("pk").first(),
+        "payment": payments[0] if payments else None,
+        "payments": payments,  # one per tender: the card, local-currency vouchers
     }
 
 
