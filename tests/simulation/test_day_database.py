@@ -18,8 +18,30 @@ def test_a_small_day_on_the_database_keeps_the_invariants(city: BuildOutcome) ->
     )
     assert day.placed + sum(day.refused.values()) == 6
     assert day.placed >= 4
-    assert day.ok, day.stock_problems + day.state_problems
+    assert day.ok, day.stock_problems + day.state_problems + day.ledger_problems
     assert day.delivered == Shipment.objects.count() - before  # every shipment delivered
     assert day.open_at_end == 0
     assert Shipment.objects.filter(status=OrderStatus.DELIVERED).count() >= day.placed
     assert day.rounds > 0
+
+
+def test_residents_pay_part_with_vouchers_and_the_ledger_balances(city: BuildOutcome) -> None:
+    from hyperlocal.wallet.models import VoucherHold
+    from hyperlocal.wallet.services import check_ledger
+
+    start = datetime.now(SEOUL).replace(second=0, microsecond=0)
+    day = run_db_day(
+        orders=8,
+        hours=0.25,
+        start=start,
+        seed=5,
+        strategy="greedy",
+        drain_minutes=90,
+        voucher_share=1.0,
+    )
+    assert day.voucher_buyers > 0
+    assert day.voucher_orders > 0, day.refused
+    assert day.ok, day.stock_problems + day.state_problems + day.ledger_problems
+    posted = VoucherHold.objects.filter(status=VoucherHold.Status.POSTED, created_at__gte=start)
+    assert sum(h.posted_won for h in posted) == day.voucher_won  # every voucher part paid at delivery
+    assert check_ledger() == []

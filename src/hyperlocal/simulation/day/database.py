@@ -6,9 +6,11 @@ orders for the demo city's residents through checkout, picks every line and pack
 shipment once it has waited ``prep_minutes`` (a hub's admin as the picker; no picker
 capacity here), runs each hub's dispatch round every ``round_seconds`` and lets the
 autopilot move the simulated couriers. Everything it does is written, as a real day would
-be. At the end it checks invariants: stock agrees with its movements (no oversell, nothing
-negative) and every delivered shipment went through picking, packed, out for delivery and
-delivered, in that order.
+be. Where the district runs a local-currency programme, some residents buy vouchers at the
+start and pay part of their orders with them (held at checkout, paid at delivery). At the end
+it checks invariants: stock agrees with its movements (no oversell, nothing negative), every
+delivered shipment went through picking, packed, out for delivery and delivered, in that
+order, and the ledger balances (hyperlocal check_ledger).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np
 from django.db import transaction
 
 from hyperlocal.accounts.models import User
+from hyperlocal.catalog.models import Product
 from hyperlocal.dispatch.services import autopilot
 from hyperlocal.dispatch.services.rounds import run_round
 from hyperlocal.errors import DomainError
@@ -31,6 +34,9 @@ from hyperlocal.orders.models import OrderLine, OrderStatus, Shipment
 from hyperlocal.orders.services.checkout import DeliveryChoice, LineRequest, place_order
 from hyperlocal.orders.services.picking import pack, record_pick
 from hyperlocal.orders.services.selectors import status_paths
+from hyperlocal.orders.services.tender import voucher_quote
+from hyperlocal.wallet.models import Programme
+from hyperlocal.wallet.services import buy_vouchers, check_ledger
 
 from .demand import order_times
 
@@ -49,12 +55,16 @@ class DbDay:
     delivered: int = 0
     on_time: int = 0
     open_at_end: int = 0
+    voucher_buyers: int = 0
+    voucher_orders: int = 0
+    voucher_won: int = 0
     stock_problems: list[str] = field(default_factory=list)
     state_problems: list[str] = field(default_factory=list)
+    ledger_problems: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.stock_problems and not self.state_problems
+        return not self.stock_problems and not self.state_problems and not self.ledger_problems
 
 
 class NoDemoCity(DomainError):
@@ -83,6 +93,7 @@ def run_db_day(
     prep_minutes: int = 4,
     drain_minutes: int = 120,
     progress: Callable[[float], None] | None = None,
+    voucher_share: float = 0.3,
 ) -> DbDay:
     rng = np.random.default_rng(seed)
     hubs = sorted(list_hubs(status="open"), key=lambda h: h.pk)
@@ -98,6 +109,11 @@ def run_db_day(
     start = start.replace(second=0, microsecond=0)
     times = order_times(orders, start_hour=start.hour + start.minute / 60, hours=hours, rng=rng)
     day = DbDay()
+    holders = _buy_vouchers(residents, rng, voucher_share, start, seed, day)
+    prices = dict(Product.objects.filter(pk__in=[int(p) for p in products]).values_list("pk", "price_won"))
+    merchants = dict(
+        Product.objects.filter(pk__in=[int(p) for p in products]).values_list("pk", "merchant_id")
+    )
     placed_ids: list[int] = []
     every = max(1, round(round_seconds / 60))
     steps = _steps(start, int(hours * 60) + drain_minutes)
@@ -108,6 +124,13 @@ def run_db_day(
             user = User.objects.get(pk=residents[int(rng.integers(len(residents)))])
             chosen = rng.choice(products, size=int(rng.integers(1, 4)), replace=False)
             lines = [LineRequest(int(p), int(rng.integers(1, 3))) for p in chosen]
+            voucher_won = 0
+            if user.pk in holders:  # pay what the vouchers can of the eligible lines
+                basket = [
+                    (ln.product_id, merchants[ln.product_id], prices[ln.product_id] * ln.quantity)
+                    for ln in lines
+                ]
+                voucher_won = voucher_quote(user, basket, now=now).max_won
             try:
                 with transaction.atomic():
                     placed = place_order(
@@ -116,9 +139,13 @@ def run_db_day(
                         DeliveryChoice("instant"),
                         idempotency_key=f"simulate-{seed}-{start:%Y%m%d%H%M}-{next_order}",
                         now=now,
+                        voucher_won=voucher_won,
                     )
                 placed_ids.append(placed.order.pk)
                 day.placed += 1
+                if voucher_won:
+                    day.voucher_orders += 1
+                    day.voucher_won += voucher_won
             except DomainError as exc:
                 day.refused[exc.code or type(exc).__name__] += 1
             next_order += 1
@@ -153,6 +180,39 @@ def run_db_day(
     return day
 
 
+def _buy_vouchers(
+    residents: list[int], rng: np.random.Generator, share: float, start: datetime, seed: int, day: DbDay
+) -> set[int]:
+    """A share of the residents buy 100,000 won of their district's vouchers (test card) at the
+    start of the day; returns who holds some (bought now or before)."""
+    programme = Programme.objects.filter(is_active=True).order_by("pk").first()
+    if programme is None or share <= 0:
+        return set()
+    buyers = [int(u) for u in residents if rng.random() < share]
+    amount = (
+        min(100_000, programme.monthly_purchase_cap_won)
+        // programme.purchase_unit_won
+        * programme.purchase_unit_won
+    )
+    holders = set()
+    for user in User.objects.filter(pk__in=buyers).order_by("pk"):
+        try:
+            with transaction.atomic():
+                buy_vouchers(
+                    user,
+                    programme,
+                    amount,
+                    request_id=f"simulate-{seed}-{start:%Y%m%d%H%M}",
+                    payment_token="tok_test_ok",
+                    now=start,
+                )
+            day.voucher_buyers += 1
+        except DomainError as exc:  # the month's cap reached in an earlier run: spend what is there
+            day.refused[f"vouchers: {exc.code or type(exc).__name__}"] += 1
+        holders.add(user.pk)
+    return holders
+
+
 def _open(order_ids: list[int]) -> bool:
     return Shipment.objects.filter(
         order_id__in=order_ids,
@@ -181,6 +241,8 @@ def _account(day: DbDay, order_ids: list[int]) -> None:
             f"hub {m.hub_id}, product {m.product_id}: on hand {m.on_hand} vs {m.expected_on_hand}, "
             f"reserved {m.reserved} vs {m.expected_reserved}"
         )
+    for problem in check_ledger():
+        day.ledger_problems.append(f"ledger {problem.account or '(all)'}: {problem.message}")
     for row in stock_out_of_bounds():
         day.stock_problems.append(
             f"hub {row.hub_id}, product {row.product_id}: {row.on_hand} on hand, {row.reserved} reserved"

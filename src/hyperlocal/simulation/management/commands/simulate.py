@@ -206,10 +206,14 @@ class Command(BaseCommand):
         table.add_row("delivered", f"{day.delivered:,}")
         table.add_row("  on time (against the promise)", f"{day.on_time:,}")
         table.add_row("not delivered at the end", f"{day.open_at_end:,}")
+        table.add_row("residents who bought vouchers", f"{day.voucher_buyers:,}")
+        table.add_row("orders paid partly with vouchers", f"{day.voucher_orders:,}")
+        table.add_row("  voucher part (won)", f"{day.voucher_won:,}")
         table.add_row("stock problems (oversell, negative, drift)", f"{len(day.stock_problems):,}")
         table.add_row("shipments delivered off the state path", f"{len(day.state_problems):,}")
+        table.add_row("ledger problems (check_ledger)", f"{len(day.ledger_problems):,}")
         console.print(table)
-        for problem in (day.stock_problems + day.state_problems)[:20]:
+        for problem in (day.stock_problems + day.state_problems + day.ledger_problems)[:20]:
             console.print(f"  {problem}")
         if not day.ok:
             raise CommandError("invariants broken (listed above)")
