@@ -19,6 +19,11 @@ merchant login. The new shots are cut at --max-height pixels when the page is ta
 every PNG is re-encoded smaller with Pillow. With a courier login too, the operator packs the
 order, the courier clocks in (courier-{size}.png), and the script waits for the demo's worker to
 give the order to a courier (order-courier-{size}.png).
+
+With a programme admin login (--programme-username) it also takes the local-currency pages:
+the resident's vouchers (wallet-{size}.png), the programme admin's dashboard
+(programme-{size}.png) and, with a merchant login, the merchant's voucher sales
+(merchant-vouchers-{size}.png). It buys nothing.
 """
 
 from __future__ import annotations
@@ -303,6 +308,25 @@ def tour(browser: Browser, args: argparse.Namespace, sizes: list[str], out: Path
             context.close()
 
 
+def voucher_tour(browser: Browser, args: argparse.Namespace, sizes: list[str], out: Path) -> None:
+    """The local-currency pages of the resident, the programme admin and the merchant."""
+    base = args.url.rstrip("/") + "/"
+    logins = [(args.username, args.password, "/wallet/", "wallet")]
+    logins.append((args.programme_username, args.programme_password, "/programme/", "programme"))
+    if args.merchant_username:
+        logins.append(
+            (args.merchant_username, args.merchant_password, "/merchant/vouchers/", "merchant-vouchers")
+        )
+    for username, password, path, name in logins:
+        for size in sizes:
+            context = new_context(browser, args, size)
+            page = context.new_page()
+            log_in(page, base, "/login/", username, password)
+            goto(page, urljoin(base, path))
+            save(page, out / f"{name}-{size}.png", args)
+            context.close()
+
+
 def courier_tour(
     browser: Browser, args: argparse.Namespace, sizes: list[str], out: Path, order_path: str
 ) -> None:
@@ -362,6 +386,10 @@ def main() -> None:
         help="a courier; the operator then packs the order and the tour waits for its courier",
     )
     parser.add_argument("--courier-password", default="")
+    parser.add_argument(
+        "--programme-username", default="", help="a programme admin: the local-currency pages too"
+    )
+    parser.add_argument("--programme-password", default="")
     parser.add_argument("--cart-items", default=3, type=int, help="how many products of the search to order")
     parser.add_argument("--hub", default="", help="path of a hub page (default: the first hub listed)")
     parser.add_argument("--query", default="감귤", help="the specialty search to show (and to order from)")
@@ -388,6 +416,8 @@ def main() -> None:
                 shoot(browser, args, size, args.out)
             if args.operator_username:
                 tour(browser, args, sizes, args.out)
+            if args.programme_username:
+                voucher_tour(browser, args, sizes, args.out)
         finally:
             browser.close()
     for png in sorted(args.out.glob("*.png")):

@@ -188,6 +188,7 @@ def merchant_is_eligible(programme: Programme, merchant: Merchant, kind: str) ->
     return eligibility_reason(
         programme,
         region_id=merchant.region_id,
+        parent_region_id=merchant.region.parent_id,
         category=merchant.business_category,
         revenue_band=merchant.revenue_band,
         active=merchant.is_active,
@@ -200,6 +201,7 @@ def eligibility_reason(
     programme: Programme,
     *,
     region_id: int,
+    parent_region_id: int | None = None,
     category: str,
     revenue_band: str,
     active: bool,
@@ -210,7 +212,8 @@ def eligibility_reason(
         return f"the programme {programme.name_ko} is closed"
     if not active:
         return f"{name} is not trading"
-    if region_id != programme.region_id:
+    # Registered in the programme's region: the district itself or one of its dongs.
+    if programme.region_id not in (region_id, parent_region_id):
         return f"{name} is not registered in {programme.region.name_ko}"
     if category in (programme.excluded_categories or []):
         return f"{name}'s business category ({category}) is excluded from the programme"

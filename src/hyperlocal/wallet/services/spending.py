@@ -85,7 +85,8 @@ def voucher_options(user: User, parts: Sequence[TenderPart], *, now: datetime) -
         m.pk: m
         for m in Merchant.objects.filter(pk__in={p.merchant_id for p in parts}).select_related("region")
     }
-    regions = {m.region_id for m in merchants.values()}
+    # A merchant registered in a dong takes the vouchers of its district too.
+    regions = {m.region_id for m in merchants.values()} | {m.region.parent_id for m in merchants.values()}
     programmes = {
         p.pk: p
         for p in Programme.objects.filter(region_id__in=regions, is_active=True).select_related("region")
@@ -114,6 +115,7 @@ def voucher_options(user: User, parts: Sequence[TenderPart], *, now: datetime) -
             reason = eligibility_reason(
                 w.programme,
                 region_id=merchant.region_id,
+                parent_region_id=merchant.region.parent_id,
                 category=merchant.business_category,
                 revenue_band=merchant.revenue_band,
                 active=merchant.is_active,
@@ -370,6 +372,7 @@ def pay_hold(
     reason = eligibility_reason(
         wallet.programme,
         region_id=merchant_account.merchant.region_id,
+        parent_region_id=merchant_account.merchant.region.parent_id,
         category=merchant_account.merchant.business_category,
         revenue_band=merchant_account.merchant.revenue_band,
         active=merchant_account.merchant.is_active,
