@@ -278,7 +278,10 @@ class Model:
 
     def _release(self, h: HoldModel, posted: int) -> None:
         h.open = False
-        if not posted:  # vouchers given back may have expired meanwhile: the next spend sweeps
+        # Vouchers given back may have expired meanwhile: the next spend sweeps. As the services
+        # do it, a partial post does not count, though it gives back the rest of its hold (the
+        # strict xfail test_expired_vouchers_given_back_by_a_partial_post_are_not_spent).
+        if not posted:
             h.wallet.released_since_sweep = True
         self.pend(h.wallet.code, h.receivable, -h.amount)
         if posted:
