@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db import transaction
 
 from hyperlocal.accounts.models import User
-from hyperlocal.errors import InvalidInput
+from hyperlocal.errors import Conflict, InvalidInput
 from hyperlocal.wallet.programmes import Programme, VoucherGrant, VoucherKind
 from hyperlocal.wallet.services.clean import clean_amount, clean_id, clean_now
 from hyperlocal.wallet.services.ledger import transfer
@@ -28,8 +28,9 @@ def grant_vouchers(
     now: datetime,
 ) -> int:
     """Grant `face_won` of policy-issued vouchers to each listed resident, from the programme's
-    budget. Idempotent per (resident, batch): running a batch again grants nobody twice.
-    Returns how many residents received vouchers now."""
+    budget. Idempotent per (resident, batch): running a batch again grants nobody twice; the
+    same batch with another amount is a Conflict (409). Returns how many residents received
+    vouchers now."""
     clean_now(now)
     batch = clean_id(batch, field="batch")
     amount = clean_amount(face_won, field="face_won")
@@ -46,7 +47,18 @@ def grant_vouchers(
     with transaction.atomic():
         for user in users:
             wallet = wallet_for(user, programme, VoucherKind.POLICY, now=now)
-            if VoucherGrant.objects.filter(wallet=wallet, batch=batch).exists():
+            given = (
+                VoucherGrant.objects.filter(wallet=wallet, batch=batch)
+                .values_list("face_won", flat=True)
+                .first()
+            )
+            if given is not None:
+                if given != amount:
+                    raise Conflict(
+                        f"batch {batch!r} granted {given:,} won each; a new amount needs a new batch name",
+                        field="batch",
+                        code="grant_batch_reused",
+                    )
                 continue
             transfer(
                 f"grant/{programme.code}/{batch}/{user.pk}",
@@ -56,13 +68,19 @@ def grant_vouchers(
                 kind="grant",
                 now=now,
             )
-            VoucherGrant.objects.create(
-                wallet=wallet,
-                batch=batch,
-                face_won=amount,
-                granted_by=granted_by,
-                granted_at=now,
-                expires_at=add_months(now, programme.validity_months),
+            # A concurrent run of the batch got the same transfer back (same id): its row wins.
+            VoucherGrant.objects.bulk_create(
+                [
+                    VoucherGrant(
+                        wallet=wallet,
+                        batch=batch,
+                        face_won=amount,
+                        granted_by=granted_by,
+                        granted_at=now,
+                        expires_at=add_months(now, programme.validity_months),
+                    )
+                ],
+                ignore_conflicts=True,
             )
             granted += 1
     return granted
