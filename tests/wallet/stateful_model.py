@@ -143,7 +143,7 @@ class Model:
     holds: list[HoldModel] = field(default_factory=list)
     purchases: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)  # -> (amount, token)
     bought: dict[tuple[str, str], int] = field(default_factory=dict)  # (wallet, month) -> counted
-    grants: set[tuple[str, str, int]] = field(default_factory=set)  # (programme, batch, user)
+    grants: dict[tuple[str, str, int], int] = field(default_factory=dict)  # (programme, batch, user) -> won
     refunds: dict[tuple[str, str], int] = field(default_factory=dict)  # (wallet, request id) -> won
     runs: dict[str, str] = field(default_factory=dict)  # settlement run id -> programme code
     receivables: dict[str, set[str]] = field(default_factory=dict)  # programme -> receivable codes
@@ -253,11 +253,14 @@ class Model:
         granted = 0
         for user in sorted(set(users)):
             w = self.wallet(rules, user, "policy", now)
-            if (rules.code, batch, user) in self.grants:
+            given = self.grants.get((rules.code, batch, user))
+            if given is not None:
+                if given != face:  # a batch has one amount: another one needs a new batch name
+                    raise Refused(Conflict, "grant_batch_reused")
                 continue
             self.post(rules.account("budget"), w.code, face)
             w.lots.append(Lot(now, add_months(now, rules.validity_months), face))
-            self.grants.add((rules.code, batch, user))
+            self.grants[(rules.code, batch, user)] = face
             granted += 1
         return granted
 
