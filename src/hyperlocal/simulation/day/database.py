@@ -35,7 +35,7 @@ from hyperlocal.orders.services.checkout import DeliveryChoice, LineRequest, pla
 from hyperlocal.orders.services.picking import pack, record_pick
 from hyperlocal.orders.services.selectors import status_paths
 from hyperlocal.orders.services.tender import voucher_quote
-from hyperlocal.wallet.models import Programme
+from hyperlocal.wallet.models import Programme, Wallet
 from hyperlocal.wallet.services import buy_vouchers, check_ledger
 
 from .demand import order_times
@@ -184,7 +184,7 @@ def _buy_vouchers(
     residents: list[int], rng: np.random.Generator, share: float, start: datetime, seed: int, day: DbDay
 ) -> set[int]:
     """A share of the residents buy 100,000 won of their district's vouchers (test card) at the
-    start of the day; returns who holds some (bought now or before)."""
+    start of the day; returns who holds some (bought now, or a wallet from before)."""
     programme = Programme.objects.filter(is_active=True).order_by("pk").first()
     if programme is None or share <= 0:
         return set()
@@ -210,6 +210,10 @@ def _buy_vouchers(
         except DomainError as exc:  # the month's cap reached in an earlier run: spend what is there
             day.refused[f"vouchers: {exc.code or type(exc).__name__}"] += 1
         holders.add(user.pk)
+    # Residents who held vouchers before the day (an allowance, earlier purchases) pay too.
+    holders.update(
+        Wallet.objects.filter(programme=programme, user_id__in=residents).values_list("user_id", flat=True)
+    )
     return holders
 
 
