@@ -46,6 +46,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,11 @@ class World:
     budget_id: int
     cashback_wallets: set[int]
     accounts: dict[str, Any] = field(default_factory=dict)  # "wallets", "merchants", "budget"
+
+
+def _mark(marks: list[int], ctx: Any) -> None:
+    """Note how many statements a payment had sent when it finished one of its steps."""
+    marks.append(len(ctx.captured_queries))
 
 
 def cashback_of(won: int) -> int:
@@ -823,7 +829,7 @@ def count_statements(
                 p,
                 (f"{base}/hold", f"{base}/post", f"{base}/cashback"),
                 savepoint=savepoint,
-                mark=lambda m=marks, c=ctx: m.append(len(c.captured_queries)),
+                mark=partial(_mark, marks, ctx),
             )
         marks.append(len(ctx.captured_queries))
         statements = [q["sql"] for q in ctx.captured_queries]
@@ -1087,7 +1093,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{platform.system()} {platform.release()}), Python {platform.python_version()}, "
             f"PostgreSQL {version}"
         )
-        share = len(world.cashback_wallets) / max(1, len(world.wallet_ids))
+        cashback_share = len(world.cashback_wallets) / max(1, len(world.wallet_ids))
         correct, met = report(
             list(phases.values()),
             counts,
@@ -1095,7 +1101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             scale=scale,
             clients=clients,
             per_client=per_client,
-            cashback_share=share,
+            cashback_share=cashback_share,
             show_statements=args.show_statements,
         )
         if args.json:

@@ -165,8 +165,8 @@ def part_one(instance: Instance, p: int, time_limit: float, plain: bool) -> Part
 def part_two(instance: Instance, p: int, time_limit: float) -> PartTwo | str:
     """Ours and spopt's MCLP on the same instance, each timed from coordinates or costs to a plan."""
     try:
-        import pulp  # type: ignore[import-untyped]
-        from spopt.locate import MCLP  # type: ignore[import-untyped]
+        import pulp
+        from spopt.locate import MCLP
     except ImportError as error:
         return f"spopt is not importable ({error}); install it with: pip install -e '.[bench]'"
     cost = instance.distances()
