@@ -271,3 +271,24 @@ def test_a_partial_refund_is_shared_in_proportion(vs: VoucherShop, operator: Use
     }
     assert held(vs.wallet).available == 45000 + 2500
     assert check_ledger() == []
+
+
+def test_a_refund_takes_back_the_cashback_the_payment_earned(vs: VoucherShop, operator: User) -> None:
+    from hyperlocal.wallet.programmes import BenefitKind, Programme
+    from hyperlocal.wallet.services.accounts import balance
+
+    Programme.objects.filter(pk=vs.programme.pk).update(
+        benefit=BenefitKind.CASHBACK, benefit_bp=1000, monthly_cashback_cap_won=10_000
+    )
+    vs.wallet.programme.refresh_from_db()
+    budget_before = balance(vs.programme.budget_account).net
+    p2 = vs.shop.products[2]
+    order = place(vs, [LineRequest(p2.pk, 3)], 5000)
+    shipment = Shipment.objects.get(order=order)
+    deliver(vs, operator, shipment)
+    assert held(vs.wallet).available == 45000 + 500  # 10 % of the 5,000 won paid in vouchers
+    transition(operator, shipment, S.RETURNED, now=at(vs, 60))
+    transition(operator, shipment, S.REFUNDED, now=at(vs, 61))
+    assert held(vs.wallet).available == 50000  # buying and returning earns nothing
+    assert balance(vs.programme.budget_account).net == budget_before
+    assert check_ledger() == []

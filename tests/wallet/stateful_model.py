@@ -7,8 +7,8 @@ refuses it. Each operation either returns what the service should return and cha
 model, or raises Refused (and the caller throws away the copy it ran on).
 
 Expired vouchers as services/expiry.py sweeps them: a wallet is swept when one of its lots
-expired after its last sweep (`swept_at`), or when a lot has expired and a hold was voided or
-timed out since (vouchers given back may have expired while held).
+expired after its last sweep (`swept_at`), or when a lot has expired and a hold was voided,
+timed out or posted in part since (vouchers given back may have expired while held).
 """
 
 from __future__ import annotations
@@ -281,10 +281,9 @@ class Model:
 
     def _release(self, h: HoldModel, posted: int) -> None:
         h.open = False
-        # Vouchers given back may have expired meanwhile: the next spend sweeps. As the services
-        # do it, a partial post does not count, though it gives back the rest of its hold (the
-        # strict xfail test_expired_vouchers_given_back_by_a_partial_post_are_not_spent).
-        if not posted:
+        # Vouchers given back (a void, a timeout, the rest of a partial post) may have expired
+        # meanwhile: the next spend sweeps.
+        if posted < h.amount:
             h.wallet.released_since_sweep = True
         self.pend(h.wallet.code, h.receivable, -h.amount)
         if posted:

@@ -35,6 +35,7 @@ def settle_due_programmes() -> int:
     return settled
 
 
+@owns_transactions
 def expire_due_vouchers() -> int:
     """Sweep expired vouchers out of every wallet and release timed-out checkout holds; how
     many wallets lost expired vouchers."""

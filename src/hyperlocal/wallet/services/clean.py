@@ -11,6 +11,9 @@ from typing import Any
 from hyperlocal.errors import InvalidInput
 
 ID_MAX_LENGTH = 100
+# A client's request id for a purchase or a refund: the ledger ids made from it add at most
+# 30 characters ("refund/<wallet>/<id>/clawback").
+REQUEST_ID_MAX_LENGTH = 60
 # The most one transfer may move: far above any voucher, far below int64 (sums stay exact).
 MAX_AMOUNT = 10**12
 # Ids the ledger writes itself (expiries); clients may not use them.

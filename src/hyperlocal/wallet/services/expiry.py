@@ -20,6 +20,9 @@ from hyperlocal.wallet.services.clean import clean_now
 from hyperlocal.wallet.services.ledger import expire_pending, transfer
 from hyperlocal.wallet.services.wallets import consumed_won, issued_lots, remaining_by_expiry
 
+# Finishing rows that release a hold in full or in part.
+GIVE_BACK = [TransferState.VOIDED, TransferState.EXPIRED, TransferState.POSTING]
+
 
 def expired_due(wallet: Wallet, now: datetime) -> int:
     """Won of the wallet's vouchers that have expired by `now` and are still in it."""
@@ -28,11 +31,19 @@ def expired_due(wallet: Wallet, now: datetime) -> int:
     return sum(won for expires_at, won in left if expires_at <= now)
 
 
+def _moved_since_sweep(account_id: int, swept_at: datetime) -> Q:
+    """Transfers since the last sweep that may give expired vouchers back to the wallet: a
+    hold released in full or in part (void, timeout, a smaller post) or a payment refunded."""
+    return Q(debit_account_id=account_id, state__in=GIVE_BACK, created_at__gte=swept_at) | Q(
+        credit_account_id=account_id, kind="payment_refund", created_at__gte=swept_at
+    )
+
+
 def has_unswept_expiry(wallet: Wallet, now: datetime) -> bool:
     """May the wallet hold expired vouchers not swept yet? True when a lot expired since the
-    last sweep, or when a lot has expired and a hold was released since (a void or a timeout
-    gives back vouchers that may have expired meanwhile). Two or three small queries, and
-    none of them finds anything for a wallet whose vouchers are all still valid."""
+    last sweep, or when a lot has expired and vouchers came back since (a released hold, a
+    refunded payment: what comes back may have expired meanwhile). None of the queries finds
+    anything for a wallet whose vouchers are all still valid."""
     expired = Q(wallet=wallet, expires_at__lte=now)
     if not (
         VoucherPurchase.objects.filter(expired).exists() or VoucherGrant.objects.filter(expired).exists()
@@ -41,11 +52,7 @@ def has_unswept_expiry(wallet: Wallet, now: datetime) -> bool:
     since = Q(wallet=wallet, expires_at__gt=wallet.expiry_swept_at, expires_at__lte=now)
     if VoucherPurchase.objects.filter(since).exists() or VoucherGrant.objects.filter(since).exists():
         return True
-    return Transfer.objects.filter(
-        debit_account_id=wallet.account_id,
-        state__in=[TransferState.VOIDED, TransferState.EXPIRED],
-        created_at__gte=wallet.expiry_swept_at,
-    ).exists()
+    return Transfer.objects.filter(_moved_since_sweep(wallet.account_id, wallet.expiry_swept_at)).exists()
 
 
 def sweep_wallet(wallet: Wallet, *, now: datetime) -> int:
@@ -79,8 +86,8 @@ def expire_vouchers(*, now: datetime, programme: Programme | None = None) -> int
     due_lot = Q(expires_at__gt=OuterRef("expiry_swept_at"), expires_at__lte=now, wallet=OuterRef("pk"))
     any_expired = Q(expires_at__lte=now, wallet=OuterRef("pk"))
     released = Transfer.objects.filter(
-        debit_account_id=OuterRef("account_id"),
-        state__in=[TransferState.VOIDED, TransferState.EXPIRED],
+        Q(debit_account_id=OuterRef("account_id"), state__in=GIVE_BACK)
+        | Q(credit_account_id=OuterRef("account_id"), kind="payment_refund"),
         created_at__gte=OuterRef("expiry_swept_at"),
     )
     wallets = Wallet.objects.filter(

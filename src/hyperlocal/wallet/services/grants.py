@@ -16,6 +16,7 @@ from hyperlocal.wallet.services.purchases import add_months
 from hyperlocal.wallet.services.wallets import wallet_for
 
 MAX_BATCH = 100_000
+BATCH_MAX_LENGTH = 60  # VoucherGrant.batch
 
 
 def grant_vouchers(
@@ -33,6 +34,8 @@ def grant_vouchers(
     vouchers now."""
     clean_now(now)
     batch = clean_id(batch, field="batch")
+    if len(batch) > BATCH_MAX_LENGTH:
+        raise InvalidInput(f"batch is at most {BATCH_MAX_LENGTH} characters", field="batch")
     amount = clean_amount(face_won, field="face_won")
     ids = sorted(set(user_ids))
     if not ids or len(ids) > MAX_BATCH:

@@ -78,10 +78,10 @@ def clean_rules(rules: dict[str, Any]) -> dict[str, Any]:
         "settlement_every_days": (1, 31),
     }
     for name, (low, high) in limits.items():
-        value = rules.get(name)
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high
-        ):
+        if name not in rules:
+            continue
+        value = rules[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise InvalidInput(
                 f"{name} must be a whole number from {low} to {high}, got {value!r}", field=name
             )

@@ -23,7 +23,7 @@ from hyperlocal.wallet.errors import InsufficientFunds, TransferIdReused
 from hyperlocal.wallet.programmes import BenefitKind, Programme, VoucherKind, VoucherPurchase
 from hyperlocal.wallet.services.accounts import balance
 from hyperlocal.wallet.services.caps import PURCHASE, cap_account, month_of
-from hyperlocal.wallet.services.clean import clean_id, clean_now, request_hash
+from hyperlocal.wallet.services.clean import REQUEST_ID_MAX_LENGTH, clean_id, clean_now, request_hash
 from hyperlocal.wallet.services.ledger import post_pending, transfer
 from hyperlocal.wallet.services.money import share_of
 from hyperlocal.wallet.services.wallets import wallet_for
@@ -89,6 +89,8 @@ def buy_vouchers(
     Over the monthly cap: Conflict (409) saying how much is left this month."""
     clean_now(now)
     request_id = clean_id(request_id, field="request_id")
+    if len(request_id) > REQUEST_ID_MAX_LENGTH:  # the ledger ids made from it stay within 100
+        raise InvalidInput(f"request_id is at most {REQUEST_ID_MAX_LENGTH} characters", field="request_id")
     if not programme.is_active:
         raise Conflict(
             f"the programme {programme.name_ko} is closed", field="programme", code="programme_closed"

@@ -19,7 +19,7 @@ from hyperlocal.orders.payments import provider_named
 from hyperlocal.wallet.models import Transfer, TransferState
 from hyperlocal.wallet.programmes import BASIS_POINTS, VoucherKind, VoucherPurchase, VoucherRefund, Wallet
 from hyperlocal.wallet.services.accounts import balance
-from hyperlocal.wallet.services.clean import clean_id, clean_now
+from hyperlocal.wallet.services.clean import REQUEST_ID_MAX_LENGTH, clean_id, clean_now
 from hyperlocal.wallet.services.expiry import sweep_wallet
 from hyperlocal.wallet.services.ledger import transfer
 from hyperlocal.wallet.services.money import ratio_of
@@ -50,6 +50,8 @@ def refund_remainder(user: User, wallet: Wallet, *, request_id: str, now: dateti
     it or when there is nothing left. A repeat of the request id returns the first refund."""
     clean_now(now)
     request_id = clean_id(request_id, field="request_id")
+    if len(request_id) > REQUEST_ID_MAX_LENGTH:  # the ledger ids made from it stay within 100
+        raise InvalidInput(f"request_id is at most {REQUEST_ID_MAX_LENGTH} characters", field="request_id")
     if wallet.user_id != user.pk:
         raise NotFound("no such wallet", field="wallet", code="wallet_not_found")
     existing = VoucherRefund.objects.filter(wallet=wallet, request_id=request_id).first()

@@ -35,7 +35,7 @@ from hyperlocal.wallet.services.caps import CASHBACK, cap_account
 from hyperlocal.wallet.services.clean import clean_amount, clean_now
 from hyperlocal.wallet.services.expiry import expired_due, has_unswept_expiry, sweep_wallet
 from hyperlocal.wallet.services.ledger import post_pending, transfer, void_pending
-from hyperlocal.wallet.services.money import share_of
+from hyperlocal.wallet.services.money import ratio_of, share_of
 from hyperlocal.wallet.services.programmes import eligibility_reason
 from hyperlocal.wallet.services.wallets import merchant_account_for
 
@@ -299,8 +299,9 @@ def refund_order(order_id: int, amount_won: int, *, now: datetime, shipment_id: 
         step = min(left, h.posted_won - h.refunded_won)
         if step <= 0:
             continue
+        base = f"{h.pending_transfer_id}/refund/{h.refunded_won}+{step}"
         transfer(
-            f"{h.pending_transfer_id}/refund/{h.refunded_won}+{step}",
+            base,
             h.merchant_account.account,
             h.wallet.account,
             step,
@@ -310,11 +311,38 @@ def refund_order(order_id: int, amount_won: int, *, now: datetime, shipment_id: 
         VoucherHold.objects.filter(pk=h.pk, refunded_won=h.refunded_won).update(
             refunded_won=h.refunded_won + step, updated_at=now
         )
+        _take_back_cashback(h, step, base_id=base, now=now)
         left -= step
         refunded += step
         if left == 0:
             break
     return refunded
+
+
+def _take_back_cashback(h: VoucherHold, refunded_won: int, *, base_id: str, now: datetime) -> int:
+    """A refunded payment gives back its share of the cashback it earned (wallet -> budget,
+    rounded half up), so that buying and returning earns nothing. The month's cashback cap
+    is not given back."""
+    given = (
+        Transfer.objects.filter(pk=f"{h.pending_transfer_id}/cashback")
+        .values_list("amount", flat=True)
+        .first()
+    )
+    if not given or not h.posted_won:
+        return 0
+    back = min(ratio_of(refunded_won, given, h.posted_won), given)
+    if back <= 0:
+        return 0
+    programme = h.wallet.programme
+    transfer(
+        f"{base_id}/cashback-back",
+        h.wallet.account,
+        programme.budget_account,
+        back,
+        kind="cashback_refund",
+        now=now,
+    )
+    return back
 
 
 def give_cashback(wallet: Wallet, paid_won: int, *, base_id: str, now: datetime) -> int:
