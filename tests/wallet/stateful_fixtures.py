@@ -43,6 +43,18 @@ def snapshot() -> list[list[tuple[Any, ...]]]:
     return [list(m.objects.order_by("pk").values_list()) for m in MODELS]
 
 
+# Rows that services change after inserting them; the others are only ever inserted.
+CHANGING: tuple[Any, ...] = (AccountShard, Wallet, VoucherHold, Settlement)
+
+
+def fingerprint() -> list[Any]:
+    """A cheaper snapshot for a step of the state machine: every row of the tables whose rows
+    change, and how many rows the insert-only ones have (no service deletes a row)."""
+    return [
+        list(m.objects.order_by("pk").values_list()) if m in CHANGING else m.objects.count() for m in MODELS
+    ]
+
+
 _serial = count(1)
 
 

@@ -57,6 +57,7 @@ from hyperlocal.wallet.models import (
     Wallet,
 )
 from hyperlocal.wallet.services import check_ledger, expire_pending, void_pending
+from hyperlocal.wallet.services.accounts import balance
 from hyperlocal.wallet.services.expiry import expire_vouchers
 from hyperlocal.wallet.services.grants import grant_vouchers
 from hyperlocal.wallet.services.programmes import open_programme
@@ -66,7 +67,7 @@ from hyperlocal.wallet.services.settlement import run_settlement
 from hyperlocal.wallet.services.spending import pay_hold, pay_post
 from hyperlocal.wallet.services.wallets import merchant_account_for, wallet_for
 from tests.wallet.conftest import NOW
-from tests.wallet.stateful_fixtures import new_merchant, new_resident, snapshot
+from tests.wallet.stateful_fixtures import fingerprint, new_merchant, new_resident, snapshot
 from tests.wallet.stateful_model import (
     DECLINE,
     HoldModel,
@@ -195,7 +196,7 @@ class ProgrammeMachine(RuleBasedStateMachine):
             refusal = r
         except Repeat:
             repeat = True
-        before = snapshot() if refusal or repeat else None
+        before = fingerprint() if refusal or repeat else None
         error: DomainError | None = None
         try:
             with transaction.atomic():
@@ -208,11 +209,11 @@ class ProgrammeMachine(RuleBasedStateMachine):
             assert refusal is not None, f"refused with {error!r}, the model expected success"
             assert isinstance(error, refusal.error), f"{error!r}, expected {refusal}"
             assert refusal.code is None or error.code == refusal.code, f"{error!r}, expected {refusal}"
-            assert snapshot() == before, "a refused request changed rows"
+            assert fingerprint() == before, "a refused request changed rows"
             return None
         assert refusal is None, f"succeeded ({actual!r}), the model expected {refusal}"
         if repeat:
-            assert snapshot() == before, "an idempotent repeat changed rows"
+            assert fingerprint() == before, "an idempotent repeat changed rows"
             return None
         self.model = trial
         return expected, actual  # type: ignore[return-value]
@@ -662,7 +663,7 @@ class ProgrammeMachine(RuleBasedStateMachine):
 # Fixed examples (derandomize) so that CI runs the same sequences every time; under a minute
 # on SQLite.
 SETTINGS = settings(
-    max_examples=25,
+    max_examples=35,
     stateful_step_count=25,
     derandomize=True,
     database=None,
@@ -814,3 +815,33 @@ def test_expired_vouchers_given_back_by_a_partial_post_are_not_spent(
     with pytest.raises(DomainError), transaction.atomic():
         pay_hold(wallet, account, 40_000, transfer_id="h2", timeout=timedelta(hours=1), now=later)
     assert snapshot() == before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="services/expiry.py sweep_wallet: due = min(expired_due, available) counts expired "
+    "vouchers that a pending payment still holds as if they were available, so with valid "
+    "vouchers in the wallet too the sweep takes valid ones (sweepable: expired_due minus what is "
+    "held, within what is available)",
+)
+def test_a_sweep_leaves_valid_vouchers_while_expired_ones_are_held(
+    short_lived: tuple[Programme, Wallet, MerchantAccount], resident: User
+) -> None:
+    programme, wallet, account = short_lived
+    eve = EXPIRED - timedelta(days=1)
+    with transaction.atomic():  # two checkouts hold 30,000 won each of the 100,000 bought
+        pay_hold(wallet, account, 30_000, transfer_id="h1", timeout=timedelta(days=3), now=eve)
+        pay_hold(wallet, account, 30_000, transfer_id="h2", timeout=timedelta(days=3), now=eve)
+    with transaction.atomic():
+        assert expire_vouchers(now=EXPIRED) == 1  # the 40,000 won not held expire
+    with transaction.atomic():  # new vouchers, valid for a month
+        buy_vouchers(resident, programme, 100_000, request_id="b2", payment_token="tok_test_ok", now=EXPIRED)
+    with transaction.atomic():  # one order is cancelled: its 30,000 won expired meanwhile
+        void_pending("h1/void", "h1", now=EXPIRED + timedelta(hours=1))
+    later = EXPIRED + timedelta(hours=2)
+    with transaction.atomic():
+        expire_vouchers(now=later)
+    wallet = wallet_for(resident, programme, "bought", now=later)
+    with transaction.atomic():  # the other is delivered, paid with vouchers held before expiry
+        pay_post(wallet, "h2", transfer_id="h2/post", now=later)
+    assert balance(wallet.account).available == 100_000  # the new purchase, untouched
