@@ -208,9 +208,8 @@ class Model:
         return w.released_since_sweep and any(lot.expires_at <= now for lot in w.lots)
 
     def sweep(self, w: WalletModel, now: datetime) -> int:
-        # As the services do it: expired vouchers still held count as available, so valid ones
-        # may go (the strict xfail test_a_sweep_leaves_valid_vouchers_while_expired_ones_are_held).
-        due = min(self.expired_due(w, now), max(self.available(w.code), 0))
+        # Holds take the oldest vouchers first: expired ones still held are not swept yet.
+        due = min(max(self.expired_due(w, now) - self.acc[w.code][0], 0), max(self.available(w.code), 0))
         if due > 0:
             self.post(w.code, w.rules.account("float"), due)
         w.swept_at = max(w.swept_at, now)

@@ -817,13 +817,6 @@ def test_expired_vouchers_given_back_by_a_partial_post_are_not_spent(
     assert snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/expiry.py sweep_wallet: due = min(expired_due, available) counts expired "
-    "vouchers that a pending payment still holds as if they were available, so with valid "
-    "vouchers in the wallet too the sweep takes valid ones (sweepable: expired_due minus what is "
-    "held, within what is available)",
-)
 def test_a_sweep_leaves_valid_vouchers_while_expired_ones_are_held(
     short_lived: tuple[Programme, Wallet, MerchantAccount], resident: User
 ) -> None:

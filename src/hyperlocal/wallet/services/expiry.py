@@ -63,7 +63,9 @@ def sweep_wallet(wallet: Wallet, *, now: datetime) -> int:
     with transaction.atomic():
         locked = Wallet.objects.select_for_update().select_related("programme", "account").get(pk=wallet.pk)
         kept = balance(locked.account)
-        due = min(expired_due(locked, now), max(kept.available, 0))
+        # Holds take the oldest vouchers first, so expired ones still held are not sweepable
+        # yet (a void gives them back, and the next sweep takes them); valid ones never are.
+        due = min(max(expired_due(locked, now) - kept.debits_pending, 0), max(kept.available, 0))
         if due > 0:
             transfer(
                 f"expiry/{locked.pk}/{kept.debits_posted}",

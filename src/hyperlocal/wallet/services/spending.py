@@ -97,9 +97,10 @@ def voucher_options(user: User, parts: Sequence[TenderPart], *, now: datetime) -
     usable: dict[int, int] = {}
     for w in wallets:
         w.programme = programmes[w.programme_id]
-        available = balance(w.account).available
-        if has_unswept_expiry(w, now):
-            available -= expired_due(w, now)
+        kept = balance(w.account)
+        available = kept.available
+        if has_unswept_expiry(w, now):  # as sweep_wallet: expired and not held
+            available -= max(expired_due(w, now) - kept.debits_pending, 0)
         usable[w.pk] = max(available, 0)
     left = dict(usable)
     plan: list[PlannedHold] = []
