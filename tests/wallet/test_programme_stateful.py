@@ -22,14 +22,14 @@ import copy
 import os
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar, TypeVar
 
 import pytest
 from django.db import transaction
 from django.db.models import Sum
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -81,6 +81,7 @@ from tests.wallet.stateful_model import (
 )
 
 T = TypeVar("T")
+V = TypeVar("V")
 STATS: Counter[str] = Counter()  # outcomes per rule, printed with WALLET_STATEFUL_STATS=1
 
 DISCOUNT = Rules(
@@ -109,6 +110,17 @@ CASHBACK = Rules(
 RULES = (DISCOUNT, CASHBACK)
 USERS = 2
 TIMEOUTS = (timedelta(hours=1), timedelta(days=1), timedelta(days=3))
+# The variants of the rules (spread by ProgrammeMachine.vary).
+UNITS = (1, 1, 2, 3, 5, 10, 11)  # purchases, in units (over the cap now and then)
+FACES = (0, 1, 5_000, 30_000, 77_777)  # grants
+BATCHES = ("allowance-a", "allowance-b", "allowance-c")
+SHOPS = (0, 0, 0, 1, 2, 3)  # World.shops: mostly the shop that takes every voucher
+HOW_MUCH = ("all", "most", "half", "over", "fixed")  # of the wallet's balance, to hold
+PARTS = ("full", "given-full", "half", "third", "over")  # of a hold, to post
+AT_TIMEOUT = ("post", "expire-holds", "expire-vouchers", "void")
+TICKS = ("hours", "days", "expiry", "expiry", "at-expiry", "eve-of-expiry", "timeout", "at-timeout")
+REFUNDS = ("ready", "ready", "ready", "bought", "policy", "not-mine", "again")
+TARGETS_BP = (5999, 6000, 6001, 8000, 10_000)  # share of a wallet's purchases spent before a refund
 
 
 class World:
@@ -180,6 +192,14 @@ class ProgrammeMachine(RuleBasedStateMachine):
     def uid(self, user: int) -> int:
         return self.world.users[user].pk
 
+    def vary(self, options: Sequence[V], drawn: V) -> V:
+        """The option `drawn`, moved on by the steps taken so far. Hypothesis draws the first
+        option of a sampled_from far more often than the others (127 full posts to 1 partial
+        in one run), so each rule's variants are spread this way; the option used is noted."""
+        chosen = options[(list(options).index(drawn) + self.n) % len(options)]
+        note(f"  (used {chosen!r})")
+        return chosen
+
     def step(
         self, predict: Callable[[Model], T], act: Callable[[], Any], tag: str = ""
     ) -> tuple[T, Any] | None:
@@ -244,11 +264,11 @@ class ProgrammeMachine(RuleBasedStateMachine):
     @rule(
         user=st.integers(0, USERS - 1),
         rules=st.sampled_from(RULES),
-        units=st.sampled_from([1, 1, 2, 3, 5, 10, 11]),
+        units=st.sampled_from(UNITS),
         decline=st.integers(0, 9).map(lambda n: n == 0),
     )
     def buy(self, user: int, rules: Rules, units: int, decline: bool) -> None:
-        amount = units * rules.unit
+        amount = self.vary(UNITS, units) * rules.unit
         token = DECLINE if decline else "tok_test_ok"
         request_id = self.next_id("buy")
         self._buy(user, rules, amount, token, request_id)
@@ -283,11 +303,11 @@ class ProgrammeMachine(RuleBasedStateMachine):
     @rule(
         users=st.sets(st.integers(0, USERS - 1), min_size=1),
         rules=st.sampled_from(RULES),
-        face=st.sampled_from([0, 1, 5_000, 30_000, 77_777]),
-        batch=st.sampled_from(["allowance-a", "allowance-b", "allowance-c"]),
+        face=st.sampled_from(FACES),
+        batch=st.sampled_from(BATCHES),
     )
     def grant(self, users: set[int], rules: Rules, face: int, batch: str) -> None:
-        self._grant(users, rules, face, batch)
+        self._grant(users, rules, self.vary(FACES, face), self.vary(BATCHES, batch))
 
     def _grant(self, users: set[int], rules: Rules, face: int, batch: str) -> None:
         done = self.step(
@@ -307,31 +327,33 @@ class ProgrammeMachine(RuleBasedStateMachine):
     @rule(
         pick=st.integers(0),
         fresh=st.integers(0, 9).map(lambda n: n == 0),
-        shop=st.sampled_from([0, 0, 0, 1, 2, 3]),
-        how=st.sampled_from(["all", "most", "half", "over", "fixed"]),
+        shop=st.sampled_from(SHOPS),
+        how=st.sampled_from(HOW_MUCH),
         fixed=st.integers(1, 80_000),
         timeout=st.sampled_from(TIMEOUTS),
     )
     def hold(self, pick: int, fresh: bool, shop: int, how: str, fixed: int, timeout: timedelta) -> None:
         """Hold part of a wallet for a merchant (one that takes it or not); now and then from a
         wallet never funded."""
-        self._hold(pick, fresh, shop, how, fixed, timeout)
+        shop, how = self.vary(SHOPS, shop), self.vary(HOW_MUCH, how)
+        self._hold(pick, fresh, shop, how, fixed, self.vary(TIMEOUTS, timeout))
 
     @rule(
         payment=st.tuples(
             st.integers(0),
-            st.sampled_from([0, 0, 0, 1, 2]),
-            st.sampled_from(["all", "most", "half", "over", "fixed"]),
+            st.sampled_from(SHOPS),
+            st.sampled_from(HOW_MUCH),
             st.integers(1, 30_000),
-            st.sampled_from(["full", "given-full", "half", "third", "over"]),
+            st.sampled_from(PARTS),
         )
     )
     def spend(self, payment: tuple[int, int, str, int, str]) -> None:
         """A payment as a checkout and its delivery make it: hold, then post (all or part)."""
         pick, shop, how, fixed, part = payment
+        shop, how = self.vary(SHOPS, shop), self.vary(HOW_MUCH, how)
         h = self._hold(pick, False, shop, how, fixed, TIMEOUTS[1], funded=True)
         if h is not None:
-            self._post(h, part)
+            self._post(h, self.vary(PARTS, part))
 
     def _hold(
         self,
@@ -389,7 +411,7 @@ class ProgrammeMachine(RuleBasedStateMachine):
         assert (done[1].id, done[1].amount, done[1].state) == (hold_id, amount, "pending")
         return self.model.holds[-1]
 
-    @rule(pick=st.integers(0), how=st.sampled_from(["all", "most", "half"]))
+    @rule(pick=st.integers(0), how=st.sampled_from(HOW_MUCH[:3]))
     def hold_over_expiry(self, pick: int, how: str) -> None:
         """A checkout the day before some of a wallet's vouchers expire, its hold lasting past
         their expiry; the clock then moves just past it (a post, void, timeout or sweep next
@@ -404,7 +426,7 @@ class ProgrammeMachine(RuleBasedStateMachine):
             return
         expires_at, key = ahead[pick % len(ahead)]
         self.now = expires_at - timedelta(days=1)
-        self._hold(0, False, 0, how, 0, TIMEOUTS[2], wallet=self.model.wallets[key])
+        self._hold(0, False, 0, self.vary(HOW_MUCH[:3], how), 0, TIMEOUTS[2], wallet=self.model.wallets[key])
         self.now = expires_at + timedelta(seconds=1)
 
     def pick_hold(self, pick: int, any_hold: bool) -> HoldModel:
@@ -419,10 +441,10 @@ class ProgrammeMachine(RuleBasedStateMachine):
     @rule(
         pick=st.integers(0),
         any_hold=st.integers(0, 4).map(lambda n: n == 0),
-        part=st.sampled_from(["full", "given-full", "half", "third", "over"]),
+        part=st.sampled_from(PARTS),
     )
     def post(self, pick: int, any_hold: bool, part: str) -> None:
-        self._post(self.pick_hold(pick, any_hold), part)
+        self._post(self.pick_hold(pick, any_hold), self.vary(PARTS, part))
 
     def _post(self, h: HoldModel, part: str) -> None:
         amount = {
@@ -440,7 +462,7 @@ class ProgrammeMachine(RuleBasedStateMachine):
                 self.wallet_row(h.wallet), h.id, transfer_id=post_id, amount_won=amount, now=self.now
             )
 
-        done = self.step(lambda m: m.post_hold(m.holds[index], amount, self.now), act)
+        done = self.step(lambda m: m.post_hold(m.holds[index], amount, self.now), act, tag=part)
         if done:
             (posted, _cashback), row = done
             assert (row.id, row.amount, row.state) == (post_id, posted, "posting")
@@ -456,12 +478,13 @@ class ProgrammeMachine(RuleBasedStateMachine):
         self.step(lambda m: m.void(m.holds[index]), lambda: void_pending(void_id, h.id, now=self.now))
 
     @precondition(lambda self: any(h.open for h in self.model.holds))
-    @rule(then=st.sampled_from(["post", "expire-holds", "expire-vouchers", "void"]))
+    @rule(then=st.sampled_from(AT_TIMEOUT))
     def at_a_timeout(self, then: str) -> None:
         """The clock exactly at the timeout of the open hold due first: a post is refused, the
         expiry releases it, a void still may."""
         h = min((h for h in self.model.holds if h.open), key=lambda h: h.timeout_at)
         self.now = max(self.now, h.timeout_at)
+        then = self.vary(AT_TIMEOUT, then)
         if then == "post":
             self._post(h, "full")
         elif then == "void":
@@ -470,14 +493,13 @@ class ProgrammeMachine(RuleBasedStateMachine):
             self._expire(then == "expire-vouchers")
 
     @rule(
-        by=st.sampled_from(
-            ["hours", "days", "expiry", "expiry", "at-expiry", "eve-of-expiry", "timeout", "at-timeout"]
-        ),
+        by=st.sampled_from(TICKS),
         n=st.integers(1, 20),
     )
     def tick(self, by: str, n: int) -> None:
         """Move the clock: hours, days, just past (or exactly to, or a day before) the next
         voucher expiry, or just past (or exactly to) the next open hold's timeout."""
+        by = self.vary(TICKS, by)
         step = timedelta(hours=n) if by == "hours" else timedelta(days=n)
         if by.endswith("expiry"):
             ahead = [lot.expires_at for w in self.model.wallets.values() for lot in w.lots]
@@ -517,12 +539,12 @@ class ProgrammeMachine(RuleBasedStateMachine):
 
     @rule(
         pick=st.integers(0),
-        how=st.sampled_from(["ready", "ready", "ready", "bought", "policy", "not-mine", "again"]),
+        how=st.sampled_from(REFUNDS),
     )
     def refund(self, pick: int, how: str) -> None:
         """Ask for the remainder of a wallet: one that qualifies (when there is one), any
         bought one, a policy one, another resident's, or again with an earlier request id."""
-        self._refund(pick, how)
+        self._refund(pick, self.vary(REFUNDS, how))
 
     def _refund(self, pick: int, how: str, wallet: WalletModel | None = None) -> None:
         kind = "policy" if how == "policy" else "bought"
@@ -550,10 +572,11 @@ class ProgrammeMachine(RuleBasedStateMachine):
             (cash, clawback), row = done
             assert (row.cash_won, row.clawback_won) == (cash, clawback)
 
-    @rule(pick=st.integers(0), target_bp=st.sampled_from([5999, 6000, 6001, 8000, 10_000]))
+    @rule(pick=st.integers(0), target_bp=st.sampled_from(TARGETS_BP))
     def use_then_refund(self, pick: int, target_bp: int) -> None:
         """Spend a bought wallet up to a share of what was bought (just below, at or above the
         refund threshold, or all of it), then ask for the remainder."""
+        target_bp = self.vary(TARGETS_BP, target_bp)
         wallets = [
             w for _key, w in sorted(self.model.wallets.items()) if w.kind == "bought" and w.face_bought
         ]
