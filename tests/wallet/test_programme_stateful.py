@@ -119,8 +119,18 @@ HOW_MUCH = ("all", "most", "half", "over", "fixed")  # of the wallet's balance, 
 PARTS = ("full", "given-full", "half", "third", "over")  # of a hold, to post
 AT_TIMEOUT = ("post", "expire-holds", "expire-vouchers", "void")
 TICKS = ("hours", "days", "expiry", "expiry", "at-expiry", "eve-of-expiry", "timeout", "at-timeout")
-REFUNDS = ("ready", "ready", "ready", "bought", "policy", "not-mine", "again")
+REFUNDS = ("ready", "ready", "held", "ready", "bought", "policy", "not-mine", "again")
 TARGETS_BP = (5999, 6000, 6001, 8000, 10_000)  # share of a wallet's purchases spent before a refund
+
+
+def _rule_name() -> str:
+    """The rule that is running (for STATS): the outermost machine method on the stack."""
+    frame, name = sys._getframe(1), ""
+    while frame is not None and frame.f_globals.get("__name__") == __name__:
+        if not frame.f_code.co_name.startswith("<"):
+            name = frame.f_code.co_name
+        frame = frame.f_back
+    return name
 
 
 class World:
@@ -224,7 +234,7 @@ class ProgrammeMachine(RuleBasedStateMachine):
         except DomainError as exc:
             error = exc
         outcome = "refused" if refusal else "repeat" if repeat else "done"
-        STATS[f"{sys._getframe(1).f_code.co_name} {tag} {outcome} {refusal or ''}"] += 1
+        STATS[f"{_rule_name()} {sys._getframe(1).f_code.co_name} {tag} {outcome} {refusal or ''}"] += 1
         if error is not None:
             assert refusal is not None, f"refused with {error!r}, the model expected success"
             assert isinstance(error, refusal.error), f"{error!r}, expected {refusal}"
@@ -477,13 +487,16 @@ class ProgrammeMachine(RuleBasedStateMachine):
         void_id = self.next_id("void")
         self.step(lambda m: m.void(m.holds[index]), lambda: void_pending(void_id, h.id, now=self.now))
 
-    @precondition(lambda self: any(h.open for h in self.model.holds))
+    @precondition(lambda self: any(h.open and h.timeout_at >= self.now for h in self.model.holds))
     @rule(then=st.sampled_from(AT_TIMEOUT))
     def at_a_timeout(self, then: str) -> None:
         """The clock exactly at the timeout of the open hold due first: a post is refused, the
         expiry releases it, a void still may."""
-        h = min((h for h in self.model.holds if h.open), key=lambda h: h.timeout_at)
-        self.now = max(self.now, h.timeout_at)
+        ahead = [h for h in self.model.holds if h.open and h.timeout_at >= self.now]
+        if not ahead:
+            return
+        h = min(ahead, key=lambda h: h.timeout_at)
+        self.now = h.timeout_at
         then = self.vary(AT_TIMEOUT, then)
         if then == "post":
             self._post(h, "full")
@@ -542,8 +555,9 @@ class ProgrammeMachine(RuleBasedStateMachine):
         how=st.sampled_from(REFUNDS),
     )
     def refund(self, pick: int, how: str) -> None:
-        """Ask for the remainder of a wallet: one that qualifies (when there is one), any
-        bought one, a policy one, another resident's, or again with an earlier request id."""
+        """Ask for the remainder of a wallet: one that qualifies (when there is one), one with
+        a checkout in progress, any bought one, a policy one, another resident's, or again with
+        an earlier request id."""
         self._refund(pick, self.vary(REFUNDS, how))
 
     def _refund(self, pick: int, how: str, wallet: WalletModel | None = None) -> None:
@@ -553,6 +567,9 @@ class ProgrammeMachine(RuleBasedStateMachine):
             wallets = [wallet]
         if how == "ready":
             wallets = [w for w in wallets if self.refund_would_pass(w)] or wallets
+        elif how == "held":  # a checkout holds part of it
+            held = {h.wallet.code for h in self.model.holds if h.open}
+            wallets = [w for w in wallets if w.code in held] or wallets
         if not wallets:
             return
         w = wallets[pick % len(wallets)]
@@ -583,8 +600,8 @@ class ProgrammeMachine(RuleBasedStateMachine):
         if not wallets:
             return
         w = wallets[pick % len(wallets)]
-        for h in [h for h in self.model.holds if h.open and h.wallet.code == w.code]:
-            self._void(h)  # orders in progress are cancelled first
+        for in_progress in [h for h in self.model.holds if h.open and h.wallet.code == w.code]:
+            self._void(in_progress)  # orders in progress are cancelled first
         need = -(-target_bp * w.face_bought // 10_000) - w.payments_posted
         if 0 < need <= self.model.available(w.code):
             h = self._hold(0, False, 0, "fixed", need, TIMEOUTS[0], wallet=w)
