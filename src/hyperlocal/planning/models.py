@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -69,3 +70,94 @@ class PopulationCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cell}: {self.population}"
+
+
+class ZoneSplitRule(models.Model):
+    """How a newly opened hub's floor is split into zones, and what its warehouse can ship.
+
+    One rule per region (the district); the operator changes it on the planner page or in
+    the admin. Shares are basis points of the floor area; a kind the space cannot hold gives
+    its share to the warehouse. What no share takes is circulation, packing and staff."""
+
+    region = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="zone_split_rule")
+    warehouse_bp = models.PositiveIntegerField(_("warehouse share (basis points)"), default=5500)
+    community_bp = models.PositiveIntegerField(_("community room share (basis points)"), default=1500)
+    popup_bp = models.PositiveIntegerField(_("pop-up bay share (basis points)"), default=1500)
+    stay_bp = models.PositiveIntegerField(_("stay room share (basis points)"), default=1000)
+    popup_bay_m2 = models.PositiveIntegerField(_("area of one pop-up bay (m²)"), default=20)
+    stay_room_m2 = models.PositiveIntegerField(_("area of one stay room (m²)"), default=20)
+    # Daily orders one m² of warehouse can pick and pack: a site's capacity in the plan.
+    orders_per_warehouse_m2 = models.FloatField(_("orders a day per m² of warehouse"), default=2.0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(warehouse_bp__gte=1000)
+                & models.Q(
+                    warehouse_bp__lte=10000
+                    - models.F("community_bp")
+                    - models.F("popup_bp")
+                    - models.F("stay_bp")
+                ),
+                name="zone_split_shares_fit_the_floor",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(popup_bay_m2__gt=0, stay_room_m2__gt=0),
+                name="zone_split_unit_areas_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(orders_per_warehouse_m2__gt=0), name="zone_split_throughput_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"zone split for {self.region}"
+
+
+class SitePlan(models.Model):
+    """One run of a siting model: what was asked, how far it got, and what it proposes.
+
+    ``result`` holds the whole answer as JSON (see planning/services/outcome.py), so a plan
+    reads the same later even after spaces, hubs or orders change."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="site_plans")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="site_plans"
+    )
+    request_id = models.CharField(max_length=64, blank=True)
+    parameters = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.CharField(max_length=200, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # An API client's retry of the same request finds the first plan.
+            models.UniqueConstraint(
+                fields=["requested_by", "request_id"],
+                condition=~models.Q(request_id=""),
+                name="site_plan_request_once",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | models.Q(result__isnull=False),
+                name="site_plan_done_has_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"site plan {self.pk} ({self.status})"
