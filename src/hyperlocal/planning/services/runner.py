@@ -1,0 +1,118 @@
+"""Run a plan: build the inputs, solve the chosen model (and the p = 1..N comparison), and
+return the RESULT JSON (``outcome``). Writes nothing; the job that calls it stores it.
+
+An infeasible model or a time limit without a plan is a result with its status and
+message, not an exception; bad input is ``InvalidInput``."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from hyperlocal.errors import InvalidInput
+from hyperlocal.geo import TravelTimeModel
+from hyperlocal.optim.siting import (
+    SitingInputError,
+    SitingResult,
+    solve_mclp,
+    solve_p_median,
+    solve_set_cover,
+)
+from hyperlocal.planning.services.inputs import PlanInputs, Progress, build_inputs
+from hyperlocal.planning.services.outcome import curve_point, result_json
+from hyperlocal.planning.services.parameters import PlanParameters
+
+__all__ = ["Progress", "run_plan", "solve"]
+
+# Each curve point gets this share of the time limit at least (seconds).
+MIN_CURVE_SECONDS = 0.5
+SOLVING_AT = 0.3  # progress fraction when the main solve starts
+
+
+def _field(message: str) -> str | None:
+    text = message.lower()
+    if text.startswith("p=") or text.startswith("p must"):
+        return "p"
+    for word, field in (
+        ("budget", "budget_won"),
+        ("target", "target"),
+        ("time limit", "time_limit_seconds"),
+        ("promise", "promise_minutes"),
+    ):
+        if word in text:
+            return field
+    return None
+
+
+def solve(inputs: PlanInputs, *, p: int | None = None, time_limit: float | None = None) -> SitingResult:
+    """Solve the inputs' model (``p`` overrides the parameters' p; ``time_limit`` its limit)."""
+    params = inputs.params
+    seconds = params.time_limit_seconds if time_limit is None else time_limit
+    problem = inputs.problem
+    try:
+        if params.model == "mclp":
+            return solve_mclp(
+                problem,
+                params.p if p is None else p,
+                promise=params.promise_minutes,
+                budget=params.budget_won,
+                capacitated=params.capacitated,
+                time_limit=seconds,
+            )
+        if params.model == "set_cover":
+            return solve_set_cover(
+                problem,
+                params.target,
+                promise=params.promise_minutes,
+                budget=params.budget_won,
+                time_limit=seconds,
+            )
+        if params.model == "p_median":
+            # The reach already stops at twice the promise (inputs.reach_limit).
+            return solve_p_median(
+                problem, params.p if p is None else p, capacitated=params.capacitated, time_limit=seconds
+            )
+    except SitingInputError as exc:
+        raise InvalidInput(str(exc), field=_field(str(exc))) from None
+    raise InvalidInput(f"unknown model {params.model!r}", field="model")
+
+
+def _say(progress: Progress | None, what: str, fraction: float | None) -> None:
+    if progress is not None:
+        progress(what, fraction)
+
+
+def _curve(inputs: PlanInputs, main: SitingResult, progress: Progress | None) -> list[dict[str, object]]:
+    params = inputs.params
+    top = min(params.curve_up_to, inputs.new_candidates)
+    if top <= 0:
+        return []
+    share = max(MIN_CURVE_SECONDS, params.time_limit_seconds / top)
+    points = []
+    for p in range(1, top + 1):
+        _say(
+            progress, f"comparing p={p} of {top}", SOLVING_AT + (1 - SOLVING_AT) * (0.5 + 0.5 * (p - 1) / top)
+        )
+        result = main if p == params.p else solve(inputs, p=p, time_limit=share)
+        points.append(curve_point(inputs, p, result))
+    return points
+
+
+def run_plan(
+    params: PlanParameters,
+    *,
+    model: TravelTimeModel | None = None,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> dict[str, object]:
+    """The RESULT JSON of the plan asked for; writes nothing."""
+    started = time.perf_counter()
+    inputs = build_inputs(params, model=model, progress=progress, now=now)
+    what = f"solving p={params.p}" if params.uses_p else f"solving for {100 * params.target:g} % coverage"
+    _say(progress, what, SOLVING_AT)
+    result = solve(inputs)
+    curve = _curve(inputs, result, progress) if params.uses_p else []
+    out = result_json(inputs, result, curve=curve)
+    out["total_seconds"] = round(time.perf_counter() - started, 3)
+    _say(progress, "done", 1.0)
+    return out

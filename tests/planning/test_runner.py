@@ -1,0 +1,259 @@
+"""Running a plan end to end on a small world whose best answers are known by hand.
+
+Four cells of Seogyo-dong with 100, 60, 50 and 10 households (0.05 orders a day each:
+5, 3, 2.5 and 0.5 orders a day); three spaces: S1 reaches a and d, S2 reaches b and c, S3
+reaches a and b. One site: S3 (160 households). Two sites: S1 + S2 (all 220), which the
+greedy heuristic misses (it takes S3 first, then S2: 210)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from hyperlocal.errors import InvalidInput
+from hyperlocal.geo import CircuityModel
+from hyperlocal.hubs.models import Hub, Zone
+from hyperlocal.optim.siting import greedy_mclp
+from hyperlocal.planning.models import VacantSpace, ZoneSplitRule
+from hyperlocal.planning.services import build_inputs, clean_parameters, run_plan, solve
+from hyperlocal.planning.services.outcome import per_household, weighted_quantile
+from hyperlocal.regions.models import Region
+from tests.factories import HubFactory, ZoneFactory
+from tests.planning.helpers import DONG, TableModel, dong_cells, population, space
+
+
+class World:
+    def __init__(self) -> None:
+        self.a, self.b, self.c, self.d = dong_cells(count=4)
+        population({self.a: 100, self.b: 60, self.c: 50, self.d: 10})
+        self.s1 = space("S1", self.a, rent=1_000_000, area=400)
+        self.s2 = space("S2", self.c, rent=2_000_000, area=400)
+        self.s3 = space("S3", self.b, rent=5_000_000, area=100)
+        self.rows: dict[Any, dict[str, float]] = {
+            self.s1: {self.a: 5.0, self.d: 12.0},
+            self.s2: {self.b: 8.0, self.c: 14.0},
+            self.s3: {self.a: 3.0, self.b: 6.0},
+        }
+
+    @property
+    def model(self) -> TableModel:
+        return TableModel.of(self.rows)
+
+    def key(self, s: VacantSpace) -> str:
+        return f"space:{s.pk}"
+
+    def run(self, **raw: Any) -> dict[str, Any]:
+        base: dict[str, Any] = {
+            "region_code": "11440",
+            "demand_source": "population",
+            "time_limit_seconds": 20,
+        }
+        return run_plan(clean_parameters(base | raw), model=self.model)
+
+
+@pytest.fixture
+def world(mapo: Region) -> World:
+    return World()
+
+
+def new_sites(result: dict[str, Any]) -> set[str]:
+    return {s["key"] for s in result["sites"] if s["kind"] == "new"}
+
+
+def test_one_site_and_two_sites_are_the_optimal_ones(world: World) -> None:
+    one = world.run(p=1)
+    assert one["status"] == "optimal"
+    assert one["optimal"] is True
+    assert new_sites(one) == {world.key(world.s3)}
+    assert one["coverage"]["orders_per_day"] == pytest.approx(8.0)
+    assert one["coverage"]["households"] == pytest.approx(160)
+    two = world.run(p=2)
+    assert new_sites(two) == {world.key(world.s1), world.key(world.s2)}
+    assert two["coverage"]["share"] == pytest.approx(1.0)
+    assert two["demand"] == {"orders_per_day": 11.0, "households": 220.0, "cells": 4}
+
+
+def test_the_greedy_heuristic_would_have_missed_the_pair(world: World) -> None:
+    inputs = build_inputs(clean_parameters({"demand_source": "population", "p": 2}), model=world.model)
+    greedy = greedy_mclp(inputs.problem, 2, promise=15.0)
+    assert set(greedy.new_sites) == {world.key(world.s3), world.key(world.s2)}
+    assert greedy.covered_weight == pytest.approx(10.5)
+    assert solve(inputs).covered_weight == pytest.approx(11.0)
+
+
+def test_metrics_of_the_pair(world: World) -> None:
+    two = world.run(p=2)
+    # Minutes a 5 (5 orders), b 8 (3), d 12 (0.5), c 14 (2.5): half the demand by 8, 90 % by 14.
+    assert two["travel"] == {"p50": 8.0, "p90": 14.0}
+    assert two["rent"] == {"monthly_won": 3_000_000, "per_covered_household_won": 13_636}
+    by_key = {s["key"]: s for s in two["sites"]}
+    s1 = by_key[world.key(world.s1)]
+    assert (s1["orders_per_day"], s1["households"], s1["cells"]) == (5.5, 110.0, 2)
+    assert (s1["space_id"], s1["hub_slug"], s1["monthly_rent_won"]) == (world.s1.pk, None, 1_000_000)
+    assert s1["capacity_per_day"] == 220 * 2.0  # 55 % of 400 m², 2 orders a m²
+    cells = {c["cell"]: c for c in two["cells"]}
+    assert cells[world.c] == {
+        "cell": world.c,
+        "orders_per_day": 2.5,
+        "households": 50.0,
+        "site": world.key(world.s2),
+        "minutes": 14.0,
+    }
+
+
+def test_a_shorter_promise_leaves_cells_uncovered(world: World) -> None:
+    two = world.run(p=2, promise_minutes=10)
+    # Only a (5 min) and b (8 min) are within 10 minutes of any site: S3 and any other.
+    assert two["coverage"]["orders_per_day"] == pytest.approx(8.0)
+    assert world.key(world.s3) in new_sites(two)
+    cells = {c["cell"]: c for c in two["cells"]}
+    assert cells[world.c]["site"] is None
+    assert cells[world.c]["minutes"] is None
+
+
+def test_the_curve_solves_each_p(world: World) -> None:
+    steps: list[tuple[str, float | None]] = []
+    result = run_plan(
+        clean_parameters({"demand_source": "population", "p": 1, "curve_up_to": 5}),
+        model=world.model,
+        progress=lambda what, fraction: steps.append((what, fraction)),
+    )
+    curve = result["curve"]
+    assert [point["p"] for point in curve] == [1, 2, 3]  # capped at the three spaces
+    assert [point["orders_per_day"] for point in curve] == [8.0, 11.0, 11.0]
+    assert curve[1]["new_sites"] == sorted([world.key(world.s1), world.key(world.s2)]) or set(
+        curve[1]["new_sites"]
+    ) == {world.key(world.s1), world.key(world.s2)}
+    assert curve[2]["monthly_rent_won"] == 8_000_000
+    whats = [what for what, _ in steps]
+    assert whats[:4] == ["reading demand", "finding candidate spaces", "travel times", "solving p=1"]
+    assert "comparing p=3 of 3" in whats
+    assert whats[-1] == "done"
+    fractions = [f for _, f in steps if f is not None]
+    assert fractions == sorted(fractions)
+    assert fractions[-1] == 1.0
+
+
+def test_set_cover_takes_the_fewest_sites(world: World) -> None:
+    result = world.run(model="set_cover", target=0.96)  # S2 + S3 cover 10.5 of 11: 95.5 %
+    assert result["status"] == "optimal"
+    assert new_sites(result) == {world.key(world.s1), world.key(world.s2)}
+    result = world.run(model="set_cover", target=0.7)
+    assert new_sites(result) == {world.key(world.s3)}  # 8 of 11 orders a day: 72.7 %
+
+
+def test_p_median_minimises_travel(world: World) -> None:
+    result = world.run(model="p_median", p=2)
+    assert result["status"] == "optimal"
+    assert new_sites(result) == {world.key(world.s1), world.key(world.s2)}  # the only pair reaching all
+    assert result["objective"] == pytest.approx(5 * 5 + 3 * 8 + 2.5 * 14 + 0.5 * 12)
+
+
+def test_an_unreachable_coverage_target_is_a_result_that_says_so(world: World) -> None:
+    del world.rows[world.s2]
+    result = world.run(model="set_cover", target=1.0)
+    assert result["status"] == "infeasible"
+    assert "coverage target" in result["message"]
+    assert result["sites"] == []
+
+
+def test_a_budget_too_small_names_the_budget(world: World) -> None:
+    result = world.run(p=2, budget_won=2_500_000)
+    assert result["status"] == "infeasible"
+    assert "rent budget" in result["message"]
+    assert "3,000,000 won" in result["message"]
+    assert result["sites"] == []
+    assert result["rent"]["monthly_won"] == 0
+
+
+def test_a_budget_changes_the_choice(world: World) -> None:
+    result = world.run(p=1, budget_won=4_000_000)
+    assert new_sites(result) in ({world.key(world.s1)}, {world.key(world.s2)})  # S3 costs 5,000,000
+    assert result["coverage"]["orders_per_day"] == pytest.approx(5.5)
+    assert result["rent"]["monthly_won"] <= 4_000_000
+
+
+def test_capacities_change_the_choice(world: World) -> None:
+    ZoneSplitRule.objects.create(region=Region.objects.get(code="11440"), orders_per_warehouse_m2=0.05)
+    # Capacities: S1 and S2 220 m² x 0.05 = 11 orders a day, S3 55 m² x 0.05 = 2.75.
+    result = world.run(p=1, capacitated=True)
+    assert new_sites(result) in ({world.key(world.s1)}, {world.key(world.s2)})
+    assert result["coverage"]["orders_per_day"] == pytest.approx(5.5)
+    uncapped = world.run(p=1)
+    assert new_sites(uncapped) == {world.key(world.s3)}
+    tight = world.run(p=1, capacitated=True, model="p_median")
+    assert tight["status"] == "infeasible"  # no single site serves all 11 orders a day within capacity
+
+
+def test_open_hubs_stay_open_and_change_what_is_worth_adding(world: World) -> None:
+    hub = HubFactory(slug="seogyo-hub", status=Hub.Status.OPEN, lat=world.s2.lat + 0.001, lng=world.s2.lng)
+    ZoneFactory(hub=hub, kind=Zone.Kind.WAREHOUSE, area_m2=150)
+    ZoneFactory(hub=hub, kind=Zone.Kind.POPUP_BAY, area_m2=20)
+    HubFactory(slug="closed-hub", status=Hub.Status.CLOSED, lat=world.s1.lat + 0.001, lng=world.s1.lng)
+    world.rows[hub] = {world.b: 4.0, world.c: 6.0}
+    result = world.run(p=1)
+    assert new_sites(result) == {world.key(world.s1)}  # S3 would add only cell a
+    existing = [s for s in result["sites"] if s["kind"] == "existing"]
+    assert [s["key"] for s in existing] == ["hub:seogyo-hub"]
+    assert existing[0]["monthly_rent_won"] is None
+    assert existing[0]["capacity_per_day"] == 300.0
+    assert (existing[0]["can_popup"], existing[0]["can_community"]) == (True, False)
+    assert existing[0]["orders_per_day"] == pytest.approx(5.5)
+    assert result["coverage"]["share"] == pytest.approx(1.0)
+    assert result["rent"]["monthly_won"] == 1_000_000
+    without = world.run(p=1, include_existing_hubs=False)
+    assert new_sites(without) == {world.key(world.s3)}
+    assert all(s["kind"] == "new" for s in without["sites"])
+
+
+def test_bad_inputs_are_refused_with_the_field(world: World) -> None:
+    with pytest.raises(InvalidInput) as exc:
+        world.run(p=4)
+    assert exc.value.field == "p"
+    assert "3 vacant spaces" in exc.value.message
+    with pytest.raises(InvalidInput) as exc:
+        world.run(demand_source="orders")
+    assert exc.value.field == "demand_source"
+    assert "no orders" in exc.value.message
+    with pytest.raises(InvalidInput) as exc:
+        world.run(zone_kind="stay")
+    assert exc.value.field == "zone_kind"
+    assert "stay rooms" in exc.value.message
+
+
+def test_the_result_is_json_and_repeats(world: World) -> None:
+    import json
+
+    first = world.run(p=2, curve_up_to=2)
+    again = world.run(p=2, curve_up_to=2)
+    assert json.loads(json.dumps(first))["sites"] == first["sites"]
+    for key in ("seconds", "total_seconds"):
+        first.pop(key), again.pop(key)
+    assert first == again
+    assert first["parameters"]["p"] == 2
+    assert first["parameters"]["region_code"] == "11440"
+
+
+def test_the_real_travel_model_on_a_dong(world: World) -> None:
+    result = run_plan(
+        clean_parameters({"region_code": DONG, "demand_source": "population", "p": 1}),
+        model=CircuityModel(),
+    )
+    assert result["status"] == "optimal"
+    assert result["coverage"]["share"] == pytest.approx(1.0)  # a dong is a few minutes across by bike
+    assert len(result["sites"]) == 1
+
+
+def test_weighted_quantiles_and_rounding() -> None:
+    minutes = np.array([5.0, 8.0, 12.0, 14.0])
+    weights = np.array([5.0, 3.0, 0.5, 2.5])
+    assert weighted_quantile(minutes, weights, 0.5) == 8.0
+    assert weighted_quantile(minutes, weights, 0.9) == 14.0
+    assert weighted_quantile(minutes, np.zeros(4), 0.5) is None
+    assert per_household(5, 2.0) == 3  # 2.5 rounds half up
+    assert per_household(7, 2.0) == 4
+    assert per_household(3_000_000, 220.0) == 13_636
+    assert per_household(100, None) is None
+    assert per_household(100, 0.0) is None
