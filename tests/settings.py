@@ -9,6 +9,8 @@ from hyperlocal.settings import *  # noqa: F403
 # Count the picking queue on every checkout, so that an order placed just before shows in the
 # next quote (tests/orders/test_queue_cache.py turns the cache on where it is tested).
 PICKING_QUEUE_CACHE_S = 0.0
+# Queued jobs run at once, in the process that queues them (on commit of its transaction).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

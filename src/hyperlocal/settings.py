@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "hyperlocal.web",
     "hyperlocal.regions",
     "hyperlocal.accounts",
@@ -200,6 +202,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
+# Queued jobs (a site plan...): django-tasks with its database backend; `hyperlocal worker` runs
+# them beside the periodic jobs (a broker-backed backend can replace it without touching the jobs).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# How often (seconds) the worker looks for queued jobs when there are none.
+QUEUED_JOBS_POLL_S = env_float("QUEUED_JOBS_POLL_S", 1.0)
+# How long a stopping worker waits for a queued job that is running (a site plan's solver).
+QUEUED_JOBS_STOP_WAIT_S = env_float("QUEUED_JOBS_STOP_WAIT_S", 30.0)
+
 # --- hyperlocal ---------------------------------------------------------------------------
 # Neighbourhood verification: a GPS fix must fall within K grid steps of the home cell.
 NEIGHBOURHOOD_RESOLUTION = env_int("NEIGHBOURHOOD_RESOLUTION", 9)
@@ -273,6 +283,8 @@ PERIODIC_JOBS: list[tuple[str, float]] = [
     # settlement runs of programmes whose schedule says they are due.
     ("hyperlocal.wallet.jobs.expire_due_vouchers", env_float("VOUCHER_EXPIRY_S", 300.0)),
     ("hyperlocal.wallet.jobs.settle_due_programmes", env_float("VOUCHER_SETTLEMENT_S", 3600.0)),
+    # Site plans whose worker died while they ran are marked failed.
+    ("hyperlocal.planning.services.plans.fail_stalled_plans", env_float("PLAN_SWEEP_S", 300.0)),
 ]
 if DISPATCH_AUTOPILOT:
     PERIODIC_JOBS.append(("hyperlocal.dispatch.jobs.roll_demo_rota", env_float("DISPATCH_ROTA_S", 600.0)))
