@@ -17,6 +17,7 @@ from hyperlocal.errors import DomainError
 from hyperlocal.hubs.api import router as hubs_router
 from hyperlocal.inventory.api import router as inventory_router
 from hyperlocal.orders.api import router as orders_router
+from hyperlocal.planning.api import router as planning_router
 from hyperlocal.regions.api import router as regions_router
 from hyperlocal.wallet.api import router as wallet_router
 
@@ -25,7 +26,8 @@ api = NinjaAPI(
     version=__version__,
     description=(
         "Neighbourhood commerce: residents and households, merchants and products, hubs and "
-        "their service areas, hub stock, carts, checkout, orders and picking, couriers and dispatch. "
+        "their service areas, hub stock, carts, checkout, orders and picking, couriers and dispatch, "
+        "site planning. "
         "Authenticate with a browser session (send the CSRF token on "
         "writes) or with `Authorization: Bearer <token>` from `POST /api/accounts/tokens`."
     ),
@@ -39,6 +41,7 @@ api.add_router("/inventory", inventory_router)
 api.add_router("/orders", orders_router)
 api.add_router("/dispatch", dispatch_router)
 api.add_router("/wallet", wallet_router)
+api.add_router("/planning", planning_router)
 
 
 @api.exception_handler(DomainError)
