@@ -48,6 +48,11 @@ class Nav:
         return user.operated_hubs.exists() or is_platform_admin(user)
 
     @cached_property
+    def plans(self) -> bool:
+        """Hub operators (by role or by running a hub) and platform admins plan new sites."""
+        return self.operates or str(Role.HUB_OPERATOR) in self._groups
+
+    @cached_property
     def rides(self) -> bool:
         """Couriers (the courier group) have their route page."""
         return str(Role.COURIER) in self._groups

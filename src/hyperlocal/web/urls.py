@@ -1,7 +1,7 @@
 from django.urls import path
 
 from hyperlocal.web import views
-from hyperlocal.web.views import courier, programme, wallet
+from hyperlocal.web.views import courier, planning, programme, wallet
 
 app_name = "web"
 urlpatterns = [
@@ -52,4 +52,11 @@ urlpatterns = [
     path("programme/<slug:code>/rules/", programme.programme_rules, name="programme_rules"),
     path("programme/<slug:code>/grants/", programme.programme_grant, name="programme_grant"),
     path("programme/<slug:code>/settle/", programme.programme_settle, name="programme_settle"),
+    # site planning: hub operators and platform admins
+    path("planning/", planning.planning_home, name="planning"),
+    path("planning/zone-rule/", planning.zone_rule, name="zone_rule"),
+    path("planning/plans/<int:plan_id>/", planning.plan_detail, name="plan"),
+    path("planning/plans/<int:plan_id>/plan.csv", planning.plan_csv, name="plan_csv"),
+    path("planning/plans/<int:plan_id>/plan.geojson", planning.plan_geojson, name="plan_geojson"),
+    path("planning/plans/<int:plan_id>/open/<int:space_id>/", planning.plan_open, name="plan_open"),
 ]
