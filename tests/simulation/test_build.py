@@ -11,7 +11,7 @@ from hyperlocal.accounts.models import Household, NeighbourhoodVerification, Use
 from hyperlocal.catalog.models import Merchant, Origin, Product
 from hyperlocal.errors import Conflict, InvalidInput
 from hyperlocal.hubs.models import Hub
-from hyperlocal.planning.models import VacantSpace
+from hyperlocal.planning.models import PopulationCell, VacantSpace
 from hyperlocal.simulation.demo import DEMO_LOGINS, build_demo, current_build, delete_demo
 from hyperlocal.simulation.demo.households import SOURCE
 from hyperlocal.simulation.models import DemoBuild
@@ -27,6 +27,7 @@ def counts() -> tuple[int, ...]:
         Merchant.objects.count(),
         Product.objects.count(),
         User.objects.count(),
+        PopulationCell.objects.count(),
     )
 
 
@@ -61,7 +62,7 @@ def test_another_seed_needs_force_and_force_rebuilds_cleanly() -> None:
 def test_delete_removes_every_demo_row_but_origins() -> None:
     build_demo(seed=5, households=SMALL)
     delete_demo()
-    assert counts() == (0, 0, 0, 0, 0, 0)
+    assert counts() == (0, 0, 0, 0, 0, 0, 0)
     assert NeighbourhoodVerification.objects.count() == 0
     assert not DemoBuild.objects.exists()
     assert Origin.objects.count() > 0  # shared reference data stays
@@ -84,7 +85,7 @@ def test_bad_arguments_are_refused_before_anything_is_written() -> None:
     with pytest.raises(InvalidInput) as caught:
         build_demo(seed=1, households=10)
     assert caught.value.field == "households"
-    assert counts() == (0, 0, 0, 0, 0, 0)
+    assert counts() == (0, 0, 0, 0, 0, 0, 0)
 
 
 @pytest.mark.django_db

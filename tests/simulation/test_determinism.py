@@ -9,7 +9,7 @@ import pytest
 from hyperlocal.accounts.models import Household
 from hyperlocal.catalog.models import Product
 from hyperlocal.hubs.models import Hub
-from hyperlocal.planning.models import VacantSpace
+from hyperlocal.planning.models import PopulationCell, VacantSpace
 from hyperlocal.regions.models import Region
 from hyperlocal.regions.services import MAPO_CODE
 from hyperlocal.simulation.demo import DEFAULT_HOUSEHOLDS, build_demo
@@ -36,6 +36,11 @@ def snapshot() -> dict[str, list[tuple[object, ...]]]:
             )
         ),
         "hubs": list(Hub.objects.order_by("slug").values_list("slug", "lat", "lng", "floor_area_m2")),
+        "grid": list(
+            PopulationCell.objects.order_by("cell").values_list(
+                "cell", "region__code", "population", "households"
+            )
+        ),
     }
 
 
@@ -47,7 +52,7 @@ def test_same_seed_same_city_other_seed_other_city() -> None:
     assert snapshot() == first
     build_demo(seed=124, households=SMALL, force=True)
     other = snapshot()
-    for part in ("homes", "products", "spaces"):
+    for part in ("homes", "products", "spaces", "grid"):
         assert other[part] != first[part], part
     first_coords = {(lat, lng) for _, lat, lng, *_ in first["homes"]}
     assert not first_coords & {(lat, lng) for _, lat, lng, *_ in other["homes"]}

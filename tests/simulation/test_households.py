@@ -13,7 +13,7 @@ from hyperlocal.regions.models import Region, RegionCell
 from hyperlocal.regions.services import MAPO_CODE, find_region
 from hyperlocal.simulation.demo import BuildOutcome
 from hyperlocal.simulation.demo.households import SOURCE, allocate
-from hyperlocal.simulation.demo.river import on_land
+from hyperlocal.simulation.demo.parks import habitable
 from tests.simulation.conftest import SMALL
 
 
@@ -34,7 +34,7 @@ def test_households_are_in_their_dong_on_land_and_findable(city: BuildOutcome) -
     for n, home in enumerate(homes):
         point = Point(home.lat, home.lng)
         assert point_in_geometry(point, home.region.boundary or {}), home.external_id
-        assert on_land(point), home.external_id
+        assert habitable(point), home.external_id
         assert cell_region[cell_of(point, settings.REGION_CELL_RESOLUTION)] == home.region_id
         if n % 10 == 0:  # the regions service agrees (one query each, so a sample)
             found = find_region(point)

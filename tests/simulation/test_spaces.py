@@ -12,7 +12,7 @@ from hyperlocal.planning.models import VacantSpace
 from hyperlocal.regions.models import Region
 from hyperlocal.regions.services import MAPO_CODE, find_region
 from hyperlocal.simulation.demo import BuildOutcome
-from hyperlocal.simulation.demo.river import on_land
+from hyperlocal.simulation.demo.parks import habitable
 from hyperlocal.simulation.demo.spaces import KINDS, RENT_RANGE
 
 
@@ -32,7 +32,7 @@ def test_150_spaces_of_every_kind(city: BuildOutcome) -> None:
         assert today - timedelta(days=90) <= space.available_from <= today + timedelta(days=180)
         assert space.can_warehouse
         point = Point(space.lat, space.lng)
-        assert on_land(point)
+        assert habitable(point)
         assert point_in_geometry(point, space.region.boundary or {})
         found = find_region(point)
         assert found is not None

@@ -25,13 +25,15 @@ from hyperlocal.simulation.demo.households import SOURCE, create_households
 from hyperlocal.simulation.demo.hubs import open_hubs, pick_spaces
 from hyperlocal.simulation.demo.merchants import create_catalogue, make_owner
 from hyperlocal.simulation.demo.people import USERNAME_PREFIX, create_demo_users, login_for
+from hyperlocal.simulation.demo.population import create_population_grid, delete_population_grid
 from hyperlocal.simulation.demo.spaces import EXTERNAL_ID_PREFIX, create_spaces
 from hyperlocal.simulation.demo.trade import delete_trade, open_slots, stock_and_history
 from hyperlocal.simulation.demo.vouchers import build_vouchers, delete_vouchers
 from hyperlocal.simulation.models import DemoBuild
 
 # Raise when the generator changes what a seed produces, so that old demo cities are rebuilt.
-GENERATOR_VERSION = 5  # 5: the local-currency programme, its vouchers and past voucher payments
+# 6: a population grid (dong statistics spread by the homes); homes keep out of World Cup Park
+GENERATOR_VERSION = 6
 DEFAULT_HOUSEHOLDS = 22_000
 HOUSEHOLDS_RANGE = (200, 500_000)
 # The merchant whose owner is the demo merchant login: it sells the Jeju tangerines.
@@ -41,6 +43,7 @@ STEPS = (
     "clearing any previous demo city",
     "loading Mapo-gu's dongs",
     "sampling households",
+    "spreading the dongs' population over a grid",
     "placing vacant spaces",
     "creating demo accounts",
     "stocking merchants and products",
@@ -82,6 +85,7 @@ def delete_demo() -> None:
     delete_trade(users, hubs, Product.objects.filter(merchant__slug__in=[spec.slug for spec in MERCHANTS]))
     hubs.delete()
     VacantSpace.objects.filter(external_id__startswith=EXTERNAL_ID_PREFIX).delete()
+    delete_population_grid()
     slugs = [spec.slug for spec in MERCHANTS]
     Product.objects.filter(merchant__slug__in=slugs).delete()
     Merchant.objects.filter(slug__in=slugs).delete()
@@ -142,24 +146,26 @@ def build_demo(
     step(STEPS[2])
     homes = create_households(city, households, rng["households"])
     step(STEPS[3])
-    spaces = create_spaces(city, homes, rng["spaces"], timezone.localdate())
+    create_population_grid(city, homes)
     step(STEPS[4])
+    spaces = create_spaces(city, homes, rng["spaces"], timezone.localdate())
+    step(STEPS[5])
     groups = ensure_roles()
     users = create_demo_users(groups)
-    step(STEPS[5])
+    step(STEPS[6])
     merchants = create_catalogue(city, rng["catalogue"])
     make_owner(next(m for m in merchants if m.slug == DEMO_MERCHANT_SLUG), users[Role.MERCHANT_STAFF])
-    step(STEPS[6])
+    step(STEPS[7])
     hubs = open_hubs(
         city, pick_spaces(homes, spaces, rng["hubs"]), users[Role.PLATFORM_ADMIN], users[Role.HUB_OPERATOR]
     )
-    step(STEPS[7])
-    create_couriers(hubs, users[Role.COURIER], groups[Role.COURIER], rng["couriers"])
     step(STEPS[8])
-    stock_and_history(hubs, merchants, groups[Role.RESIDENT], rng["stock"], now=now)
+    create_couriers(hubs, users[Role.COURIER], groups[Role.COURIER], rng["couriers"])
     step(STEPS[9])
-    open_slots(hubs, now=now)
+    stock_and_history(hubs, merchants, groups[Role.RESIDENT], rng["stock"], now=now)
     step(STEPS[10])
+    open_slots(hubs, now=now)
+    step(STEPS[11])
     build_vouchers(city.district, users[Role.RESIDENT], users[Role.PROGRAMME_ADMIN], rng["vouchers"], now=now)
     build = DemoBuild.objects.create(
         seed=seed,

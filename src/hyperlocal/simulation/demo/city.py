@@ -11,7 +11,7 @@ from django.conf import settings
 from hyperlocal.geo import Point, cell_of, point_in_geometry
 from hyperlocal.regions.models import Region, RegionCell
 from hyperlocal.regions.services import load_mapo
-from hyperlocal.simulation.demo.river import on_land
+from hyperlocal.simulation.demo.parks import habitable
 
 _KO_SHORT = re.compile(r"^(.*?)(\d*)동$")
 _EN_SHORT = re.compile(r"^([A-Za-z]+)")
@@ -56,10 +56,11 @@ class City:
         return self.fits_cell(point, dong) and point_in_geometry(point, dong.boundary)
 
     def fits_cell(self, point: Point, dong: Dong) -> bool:
-        """On land, in a cell that the regions service maps to this dong (so that finding
-        the region of the point later gives this dong back)."""
+        """Habitable (on land, out of the large parks: parks.py), in a cell that the regions
+        service maps to this dong (so that finding the region of the point later gives this
+        dong back)."""
         cell = cell_of(point, settings.REGION_CELL_RESOLUTION)
-        return self.cell_region.get(cell) == dong.region.pk and on_land(point)
+        return self.cell_region.get(cell) == dong.region.pk and habitable(point)
 
     def locate(self, point: Point) -> Dong | None:
         """The dong a point fits in (see `fits`), or None (river, border, outside)."""

@@ -36,7 +36,7 @@ class Homes:
         return len(self.lat)
 
 
-def allocate(total: int, weights: Sequence[int]) -> list[int]:
+def allocate(total: int, weights: Sequence[float]) -> list[int]:
     """Split `total` in proportion to `weights` (largest remainders), summing exactly to total."""
     if total < 0:
         raise ValueError(f"total must not be negative, got {total}")
