@@ -4,7 +4,8 @@
         --username <resident> --password <password> \
         --admin-username <admin> --admin-password <password> \
         --operator-username <hub operator> --operator-password <password> \
-        --merchant-username <merchant staff> --merchant-password <password>
+        --merchant-username <merchant staff> --merchant-password <password> \
+        --planner-username <hub operator or platform admin> --planner-password <password>
 
 Drives Debian's Chromium (/usr/bin/chromium) through Playwright; never downloads a browser.
 Korean text needs a Korean font on the machine (e.g. Debian's fonts-nanum or fonts-noto-cjk).
@@ -24,6 +25,12 @@ With a programme admin login (--programme-username) it also takes the local-curr
 the resident's vouchers (wallet-{size}.png), the programme admin's dashboard
 (programme-{size}.png) and, with a merchant login, the merchant's voucher sales
 (merchant-vouchers-{size}.png). It buys nothing.
+
+With a planner login (--planner-username: a hub operator or a platform admin, e.g. the demo's
+demo-admin) it also takes the site planner: it ASKS FOR ONE SITE PLAN (maximal covering with
+--plan-p new sites and the comparison up to --plan-curve; this adds a plan to the demo's list,
+and the demo's worker runs it), waits for it to finish, and saves the form with the recent plans
+(planning-{size}.png) and the done plan with its map (plan-{size}.png). It opens no hub.
 """
 
 from __future__ import annotations
@@ -327,6 +334,48 @@ def voucher_tour(browser: Browser, args: argparse.Namespace, sizes: list[str], o
             context.close()
 
 
+def planner_tour(browser: Browser, args: argparse.Namespace, sizes: list[str], out: Path) -> None:
+    """The site planner: one plan asked for at the first size, then its page at every size."""
+    base = args.url.rstrip("/") + "/"
+    contexts = {size: new_context(browser, args, size) for size in sizes}
+    pages = {size: context.new_page() for size, context in contexts.items()}
+    for page in pages.values():
+        log_in(page, base, "/login/", args.planner_username, args.planner_password)
+    first = pages[sizes[0]]
+    goto(first, urljoin(base, "/planning/"))
+    form = first.locator("#plan-form")
+    if not form.count():
+        sys.exit(f"{args.planner_username!r} gets no plan form at /planning/ (a hub operator or admin?)")
+    form.locator("select[name=model]").select_option("mclp")
+    form.locator("input[name=p]").fill(str(args.plan_p))
+    form.locator("input[name=curve_up_to]").fill(str(args.plan_curve))
+    with first.expect_navigation():
+        form.locator("#run-plan").click()
+    first.wait_for_load_state("networkidle")
+    plan_path = urlparse(first.url).path
+    if not plan_path.startswith("/planning/plans/"):
+        message = first.locator(".message.error, .field .error").first
+        sys.exit(f"the plan was not asked for: {message.inner_text() if message.count() else first.url}")
+    # The page polls the plan and reloads itself when it is done; the demo's worker runs it.
+    try:
+        first.wait_for_selector(
+            "#plan-status[data-status=done], #plan-status[data-status=failed]", timeout=300_000
+        )
+    except PlaywrightTimeout:
+        sys.exit(f"{plan_path} did not finish within five minutes: is the demo's worker running?")
+    if first.locator("#plan-status").get_attribute("data-status") != "done":
+        error = first.locator("#plan-error")
+        sys.exit(f"{plan_path} failed: {error.inner_text() if error.count() else 'no reason shown'}")
+    for size, page in pages.items():
+        goto(page, urljoin(base, "/planning/"))
+        save(page, out / f"planning-{size}.png", args)
+        goto(page, urljoin(base, plan_path))
+        wait_for_map(page)
+        save(page, out / f"plan-{size}.png", args)
+    for context in contexts.values():
+        context.close()
+
+
 def courier_tour(
     browser: Browser, args: argparse.Namespace, sizes: list[str], out: Path, order_path: str
 ) -> None:
@@ -390,6 +439,14 @@ def main() -> None:
         "--programme-username", default="", help="a programme admin: the local-currency pages too"
     )
     parser.add_argument("--programme-password", default="")
+    parser.add_argument(
+        "--planner-username",
+        default="",
+        help="a hub operator or platform admin: asks for one site plan and shoots the planner",
+    )
+    parser.add_argument("--planner-password", default="")
+    parser.add_argument("--plan-p", default=3, type=int, help="new sites in the planner's plan")
+    parser.add_argument("--plan-curve", default=6, type=int, help="compare p = 1 to this in the plan")
     parser.add_argument("--cart-items", default=3, type=int, help="how many products of the search to order")
     parser.add_argument("--hub", default="", help="path of a hub page (default: the first hub listed)")
     parser.add_argument("--query", default="감귤", help="the specialty search to show (and to order from)")
@@ -418,6 +475,8 @@ def main() -> None:
                 tour(browser, args, sizes, args.out)
             if args.programme_username:
                 voucher_tour(browser, args, sizes, args.out)
+            if args.planner_username:
+                planner_tour(browser, args, sizes, args.out)
         finally:
             browser.close()
     for png in sorted(args.out.glob("*.png")):

@@ -16,6 +16,8 @@ from pytest_django.live_server_helper import LiveServer
 from hyperlocal.accounts.roles import Role, grant_role
 from hyperlocal.hubs.models import Hub
 from hyperlocal.planning.models import SitePlan
+from hyperlocal.planning.services import clean_parameters
+from hyperlocal.planning.services.plans import execute_plan
 from tests.e2e.test_order_flow import log_in, watch
 from tests.factories import UserFactory
 from tests.web.test_planning_pages import make_spaces
@@ -105,4 +107,34 @@ def test_an_operator_plans_but_opens_nothing(live_server: LiveServer, world: Wor
     expect(page.locator(".open-site")).to_have_count(0)
     page.locator(".site-marker.existing-hub").first.click()
     expect(page.locator(".leaflet-popup-content").get_by_role("link", name="Hub page")).to_be_visible()
+    assert failed == []
+
+
+@pytest.mark.browser
+def test_a_running_plan_shows_its_progress_and_then_itself(
+    live_server: LiveServer, world: World, page: Page
+) -> None:
+    """With a worker (not at once as in tests), the page polls the plan's progress and loads
+    the finished plan by itself."""
+    make_spaces()
+    operator = UserFactory(username="planner-op")
+    grant_role(operator, Role.HUB_OPERATOR)
+    params = {"region_code": world.hub.region.district.code, "p": 2, "demand_source": "population"}
+    plan = SitePlan.objects.create(
+        region=world.hub.region.district, requested_by=operator, parameters=clean_parameters(params).to_json()
+    )
+    base = live_server.url
+    failed: list[str] = []
+    watch(page, failed)
+
+    log_in(page, base, operator.username)
+    page.goto(f"{base}/planning/plans/{plan.pk}/")
+    expect(page.locator("#plan-progress")).to_contain_text("waiting for a worker")
+    SitePlan.objects.filter(pk=plan.pk).update(status=SitePlan.Status.RUNNING, progress="travel times (40%)")
+    expect(page.locator("#plan-progress .progress-text")).to_have_text("travel times (40%)")
+    SitePlan.objects.filter(pk=plan.pk).update(status=SitePlan.Status.QUEUED, progress="")
+    execute_plan(plan.pk)  # what the worker does
+    expect(page.locator("#plan-status")).to_have_attribute("data-status", "done")
+    expect(page.locator("#map[data-ready=true]")).to_be_visible()
+    expect(page.locator(".site-marker.new-site")).to_have_count(2)
     assert failed == []
