@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+import h3
 import numpy as np
 import numpy.typing as npt
 from django.conf import settings
 
 from hyperlocal.geo import Mode, Point, cell_centre, cell_of
+from hyperlocal.orders.models import Order, OrderStatus
 from hyperlocal.planning.models import PopulationCell, VacantSpace
 from hyperlocal.regions.models import Region, RegionCell
 
@@ -60,6 +62,26 @@ def space(
         monthly_rent_won=rent,
         available_from=available or date(2024, 1, 1),
         **flags,
+    )
+
+
+def order(cell: str, total: int, *, at: datetime, status: str = OrderStatus.DELIVERED) -> Order:
+    """A delivered order of ``total`` won to the centre of ``cell``, placed ``at``."""
+    from tests.factories import UserFactory
+
+    centre = cell_centre(cell)
+    region = RegionCell.objects.get(cell=h3.cell_to_parent(cell, settings.REGION_CELL_RESOLUTION)).region
+    return Order.objects.create(
+        code=f"T{Order.objects.count():05d}",
+        customer=UserFactory(),
+        region=region,
+        status=status,
+        delivery_lat=centre.lat,
+        delivery_lng=centre.lng,
+        delivery_cell=cell,
+        items_won=total,
+        total_won=total,
+        placed_at=at,
     )
 
 

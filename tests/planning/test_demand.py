@@ -12,13 +12,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from hyperlocal.errors import InvalidInput
-from hyperlocal.geo import cell_centre
 from hyperlocal.orders.models import Order, OrderStatus
 from hyperlocal.planning.models import PopulationCell
 from hyperlocal.planning.services import CellDemand, build_demand, clean_parameters
 from hyperlocal.regions.models import Region, RegionCell
-from tests.factories import UserFactory
 from tests.planning.helpers import DONG, dong_cells, population
+from tests.planning.helpers import order as place_order
 
 NOW = timezone.make_aware(datetime(2025, 6, 30, 12, 0))
 
@@ -31,20 +30,7 @@ def demand(region: str = "11440", notes: list[str] | None = None, **raw: Any) ->
 
 
 def order(cell: str, total: int, *, days_ago: float = 1, status: str = OrderStatus.DELIVERED) -> Order:
-    centre = cell_centre(cell)
-    region = RegionCell.objects.get(cell=h3.cell_to_parent(cell, settings.REGION_CELL_RESOLUTION)).region
-    return Order.objects.create(
-        code=f"T{Order.objects.count():05d}",
-        customer=UserFactory(),
-        region=region,
-        status=status,
-        delivery_lat=centre.lat,
-        delivery_lng=centre.lng,
-        delivery_cell=cell,
-        items_won=total,
-        total_won=total,
-        placed_at=NOW - timedelta(days=days_ago),
-    )
+    return place_order(cell, total, at=NOW - timedelta(days=days_ago), status=status)
 
 
 def test_households_from_the_grid(mapo: Region) -> None:

@@ -7,21 +7,24 @@ greedy heuristic misses (it takes S3 first, then S2: 210)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
 import pytest
+from django.utils import timezone
 
 from hyperlocal.errors import InvalidInput
 from hyperlocal.geo import CircuityModel
 from hyperlocal.hubs.models import Hub, Zone
 from hyperlocal.optim.siting import greedy_mclp
-from hyperlocal.planning.models import VacantSpace, ZoneSplitRule
+from hyperlocal.planning.models import PopulationCell, VacantSpace, ZoneSplitRule
 from hyperlocal.planning.services import build_inputs, clean_parameters, run_plan, solve
 from hyperlocal.planning.services.outcome import per_household, weighted_quantile
 from hyperlocal.regions.models import Region
 from tests.factories import HubFactory, ZoneFactory
 from tests.planning.helpers import DONG, TableModel, dong_cells, population, space
+from tests.planning.helpers import order as place_order
 
 
 class World:
@@ -149,6 +152,37 @@ def test_p_median_minimises_travel(world: World) -> None:
     assert result["status"] == "optimal"
     assert new_sites(result) == {world.key(world.s1), world.key(world.s2)}  # the only pair reaching all
     assert result["objective"] == pytest.approx(5 * 5 + 3 * 8 + 2.5 * 14 + 0.5 * 12)
+
+
+def test_p_median_assigns_every_cell_even_beyond_the_promise(world: World) -> None:
+    world.rows[world.s3] |= {world.c: 40.0, world.d: 50.0}
+    result = world.run(model="p_median", p=1)
+    assert new_sites(result) == {world.key(world.s3)}  # the only site that reaches every cell
+    assert result["objective"] == pytest.approx(5 * 3 + 3 * 6 + 2.5 * 40 + 0.5 * 50)
+    cells = {c["cell"]: c for c in result["cells"]}
+    assert (cells[world.d]["site"], cells[world.d]["minutes"]) == (world.key(world.s3), 50.0)
+    assert result["coverage"]["orders_per_day"] == pytest.approx(8.0)  # a and b within 15 minutes
+    (site,) = result["sites"]
+    assert (site["orders_per_day"], site["cells"]) == (11.0, 4)
+
+
+def test_orders_without_household_figures(world: World) -> None:
+    PopulationCell.objects.all().delete()
+    Region.objects.filter(code__startswith="11440").update(households=None, population=None)
+    now = timezone.now()
+    for _ in range(14):
+        place_order(world.a, 20_000, at=now - timedelta(days=1))
+    place_order(world.b, 20_000, at=now - timedelta(days=2))
+    result = world.run(p=1, demand_source="orders")
+    assert result["demand"] == {
+        "orders_per_day": pytest.approx(15 / 28, abs=1e-4),
+        "households": None,
+        "cells": 2,
+    }
+    assert new_sites(result) == {world.key(world.s3)}
+    assert result["coverage"]["households"] is None
+    assert result["rent"] == {"monthly_won": 5_000_000, "per_covered_household_won": None}
+    assert {c["cell"]: c["households"] for c in result["cells"]} == {world.a: None, world.b: None}
 
 
 def test_an_unreachable_coverage_target_is_a_result_that_says_so(world: World) -> None:

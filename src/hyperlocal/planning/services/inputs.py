@@ -3,6 +3,7 @@ demand per cell, candidate sites and the sparse travel between them (``SitingPro
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,7 +29,10 @@ Progress = Callable[[str, float | None], None]  # (what is happening, fraction d
 
 # Travel matrices are computed in blocks of at most this many site-cell entries.
 MATRIX_CHUNK = 2_000_000
-# p-median keeps pairs up to this multiple of the promise, so that it can trade travel.
+# p-median assigns every cell to an open site: it keeps every pair while sites x cells stay
+# below P_MEDIAN_ALL_PAIRS (a district), and beyond that the pairs within P_MEDIAN_REACH
+# times the promise (cells farther from every site are then left out as unservable).
+P_MEDIAN_ALL_PAIRS = 1_000_000
 P_MEDIAN_REACH = 2.0
 
 
@@ -47,10 +51,12 @@ class PlanInputs:
         return sum(1 for c in self.candidates if not c.existing)
 
 
-def reach_limit(params: PlanParameters) -> float:
-    """The longest ride kept as a pair: the promise (p-median: twice the promise)."""
-    factor = P_MEDIAN_REACH if params.model == "p_median" else 1.0
-    return params.promise_minutes * factor
+def reach_limit(params: PlanParameters, pairs: int = 0) -> float:
+    """The longest ride kept as a pair: the promise for the covering models; for p-median
+    every pair (inf) up to ``P_MEDIAN_ALL_PAIRS`` possible pairs, else twice the promise."""
+    if params.model != "p_median":
+        return params.promise_minutes
+    return math.inf if pairs <= P_MEDIAN_ALL_PAIRS else params.promise_minutes * P_MEDIAN_REACH
 
 
 def _say(progress: Progress | None, what: str, fraction: float | None) -> None:
@@ -120,7 +126,7 @@ def build_inputs(
             [Point(c.lat, c.lng) for c in candidates],
             [cell_centre(d.cell) for d in demand],
             Mode(params.mode),
-            reach_limit(params),
+            reach_limit(params, len(candidates) * len(demand)),
         )
     except TravelTimeUnavailable as exc:
         raise ServiceAreaUnavailable(
