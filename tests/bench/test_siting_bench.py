@@ -13,6 +13,8 @@ from types import ModuleType
 import numpy as np
 import pytest
 
+from hyperlocal.optim.siting import CandidateSite, DemandPoint, SitingProblem
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "bench" / "siting.py"
 
@@ -62,7 +64,7 @@ def test_part_one_without_the_plain_model_runs_the_reduced_one_twice() -> None:
 def test_quick_run_recounts_every_plan_and_the_models_agree(tmp_path: Path) -> None:
     figures = tmp_path / "figures.json"
     run = subprocess.run(
-        [sys.executable, str(SCRIPT), "--quick", "--json", str(figures)],
+        [sys.executable, str(SCRIPT), "--quick", "--no-demo-city", "--json", str(figures)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -94,3 +96,86 @@ def test_quick_run_recounts_every_plan_and_the_models_agree(tmp_path: Path) -> N
         assert part2["spopt"]["recount"] == pytest.approx(part2["spopt"]["objective"], rel=1e-9)
         assert data["checks"]["spopt agrees"] is True
         assert "objectives agree: yes" in run.stdout
+
+
+def small_problem() -> SitingProblem:
+    # Points a (weight 6), b (3), c (1); site x reaches a in 4 min and b in 12, y reaches c in 2.
+    return SitingProblem.from_mapping(
+        [DemandPoint("a", 6.0), DemandPoint("b", 3.0), DemandPoint("c", 1.0)],
+        [CandidateSite("x"), CandidateSite("y")],
+        {"a": {"x": 4.0}, "b": {"x": 12.0}, "c": {"y": 2.0}},
+    )
+
+
+def test_covered_share_counts_demand_within_the_promise_of_an_open_site() -> None:
+    problem = small_problem()
+    assert siting.covered_share(problem, {"x"}, 15.0) == pytest.approx(0.9)
+    assert siting.covered_share(problem, {"x"}, 10.0) == pytest.approx(0.6)  # b is 12 min away
+    assert siting.covered_share(problem, {"x", "y"}, 10.0) == pytest.approx(0.7)
+    assert siting.covered_share(problem, set(), 15.0) == 0.0
+
+
+def cover(method: str, sites: int | None, share: float, status: str = "optimal") -> object:
+    return siting.CoverRun(method, status, sites, 0.0, share, share, 0.1, "")
+
+
+def test_demo_checks_catch_a_greedy_plan_smaller_than_the_optimum_and_short_coverage() -> None:
+    good = siting.DemoCase(
+        True, 15.0, 200, 9000.0, 146, 4, 20000, 0.3, cover("MILP", 2, 0.97), cover("g", 3, 0.96)
+    )
+    three = siting.PartThree(1, 2000, 3.0, 268, [good])
+    checks = siting.demo_checks(three)
+    assert all(checks.values())
+    lines = siting.demo_lines(three)
+    assert "MILP 2 sites (optimal, gap 0.00%)" in lines[1]
+    assert "greedy 3 sites" in lines[1]
+    assert "greedy - MILP = +1 (+50%)" in lines[1]
+    wrong = siting.DemoCase(
+        True, 15.0, 200, 9000.0, 146, 4, 20000, 0.3, cover("MILP", 3, 0.97), cover("g", 2, 0.96)
+    )
+    short = siting.DemoCase(
+        False, 5.0, 200, 9000.0, 146, 0, 20000, 0.3, cover("MILP", 3, 0.90), cover("g", 4, 0.96)
+    )
+    checks = siting.demo_checks(siting.PartThree(1, 2000, 3.0, 268, [wrong, short]))
+    assert checks["recount demo 15 min with hubs: greedy no better than the optimum"] is False
+    assert checks["recount demo 5 min without hubs reaches the target"] is False
+    assert checks["recount demo 5 min without hubs"] is True
+
+
+def test_demo_city_run_builds_the_city_and_compares_the_milp_with_greedy(tmp_path: Path) -> None:
+    figures = tmp_path / "figures.json"
+    run = subprocess.run(
+        [sys.executable, str(SCRIPT), "--demo-city", "--quick", "--json", str(figures)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "bench/siting.py part 1" not in run.stdout  # part 3 alone
+    assert "part 3: set covering of 95% of demand on the demo city" in run.stdout
+    data = json.loads(figures.read_text())
+    assert set(data) == {"part3", "checks"}
+    three = data["part3"]
+    assert three["households"] == siting.QUICK_DEMO_HOUSEHOLDS
+    assert three["grid_cells"] > 200
+    cases = three["cases"]
+    assert [(c["promise_minutes"], c["existing_hubs_included"]) for c in cases] == [
+        (15.0, True),
+        (15.0, False),
+        (5.0, True),
+        (5.0, False),
+    ]
+    for case in cases:
+        assert case["candidate_spaces"] > 100
+        assert case["existing_hubs"] == (4 if case["existing_hubs_included"] else 0)
+        milp, greedy = case["milp"], case["greedy"]
+        assert milp["status"] == "optimal"
+        assert greedy["sites"] >= milp["sites"]
+        for plan in (milp, greedy):
+            assert plan["recount_share"] == pytest.approx(plan["covered_share"], abs=1e-9)
+            assert plan["recount_share"] >= 0.95
+    no_hubs = cases[1]
+    assert no_hubs["milp"]["sites"] >= 1  # the district is not covered without a site
+    assert all(data["checks"].values())
