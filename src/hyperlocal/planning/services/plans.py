@@ -20,16 +20,27 @@ from datetime import datetime, timedelta
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from hyperlocal.accounts.roles import Role
 from hyperlocal.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from hyperlocal.geo import TravelTimeModel
-from hyperlocal.hubs.services.permissions import AnyUser, is_platform_admin
+from hyperlocal.hubs.services.permissions import AnyUser
 from hyperlocal.planning.models import SitePlan
 from hyperlocal.planning.services.parameters import PlanParameters, clean_parameters
 from hyperlocal.planning.services.runner import run_plan
+from hyperlocal.planning.services.zoning import can_plan
 from hyperlocal.regions.models import Region
 
 log = logging.getLogger(__name__)
+
+__all__ = [
+    "can_plan",
+    "enqueue_plan",
+    "execute_plan",
+    "fail_stalled_plans",
+    "get_plan",
+    "list_plans",
+    "record_plan",
+    "request_plan",
+]
 
 # (what is happening, fraction done 0..1 or None): the runner's progress callback.
 Progress = Callable[[str, float | None], None]
@@ -41,15 +52,6 @@ PROGRESS_EVERY_S = 0.5
 # A plan still running this long after its time limit has lost its worker (killed, machine
 # restarted): fail_stalled_plans marks it failed.
 STALLED_AFTER = timedelta(minutes=15)
-
-
-def can_plan(user: AnyUser) -> bool:
-    """Hub operators (by role or by operating a hub) and platform admins plan sites."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if is_platform_admin(user):
-        return True
-    return bool(user.groups.filter(name=str(Role.HUB_OPERATOR)).exists() or user.operated_hubs.exists())
 
 
 def _check_can_plan(user: AnyUser) -> None:
