@@ -28,9 +28,10 @@ the resident's vouchers (wallet-{size}.png), the programme admin's dashboard
 
 With a planner login (--planner-username: a hub operator or a platform admin, e.g. the demo's
 demo-admin) it also takes the site planner: it ASKS FOR ONE SITE PLAN (maximal covering with
---plan-p new sites and the comparison up to --plan-curve; this adds a plan to the demo's list,
-and the demo's worker runs it), waits for it to finish, and saves the form with the recent plans
-(planning-{size}.png) and the done plan with its map (plan-{size}.png). It opens no hub.
+--plan-p new sites within a --plan-promise minute ride and the comparison up to --plan-curve;
+this adds a plan to the demo's list, and the demo's worker runs it), waits for it to finish,
+and saves the form with the recent plans (planning-{size}.png) and the done plan with its map
+(plan-{size}.png). It opens no hub.
 """
 
 from __future__ import annotations
@@ -348,6 +349,7 @@ def planner_tour(browser: Browser, args: argparse.Namespace, sizes: list[str], o
         sys.exit(f"{args.planner_username!r} gets no plan form at /planning/ (a hub operator or admin?)")
     form.locator("select[name=model]").select_option("mclp")
     form.locator("input[name=p]").fill(str(args.plan_p))
+    form.locator("input[name=promise_minutes]").fill(str(args.plan_promise))
     form.locator("input[name=curve_up_to]").fill(str(args.plan_curve))
     with first.expect_navigation():
         form.locator("#run-plan").click()
@@ -447,6 +449,9 @@ def main() -> None:
     parser.add_argument("--planner-password", default="")
     parser.add_argument("--plan-p", default=3, type=int, help="new sites in the planner's plan")
     parser.add_argument("--plan-curve", default=6, type=int, help="compare p = 1 to this in the plan")
+    parser.add_argument(
+        "--plan-promise", default=8, type=float, help="the plan's ride promise in minutes (bike)"
+    )
     parser.add_argument("--cart-items", default=3, type=int, help="how many products of the search to order")
     parser.add_argument("--hub", default="", help="path of a hub page (default: the first hub listed)")
     parser.add_argument("--query", default="감귤", help="the specialty search to show (and to order from)")
