@@ -257,6 +257,17 @@ def test_bad_inputs_are_refused_with_the_field(world: World) -> None:
     assert "stay rooms" in exc.value.message
 
 
+def test_solving_for_another_p_checks_it(world: World) -> None:
+    inputs = build_inputs(clean_parameters({"demand_source": "population", "p": 1}), model=world.model)
+    assert set(solve(inputs, p=2).new_sites) == {world.key(world.s1), world.key(world.s2)}
+    with pytest.raises(InvalidInput) as exc:
+        solve(inputs, p=4)
+    assert exc.value.field == "p"
+    with pytest.raises(InvalidInput) as exc:
+        solve(inputs, time_limit=0)
+    assert exc.value.field == "time_limit_seconds"
+
+
 def test_the_result_is_json_and_repeats(world: World) -> None:
     import json
 
