@@ -36,7 +36,7 @@ def test_prints_the_sites_and_metrics(world: SmallWorld) -> None:
     assert "coverage" in text
     assert "100.0%" in text  # every cell lies within 15 minutes by bike of any space here
     assert "ride time p50 / p90" in text
-    assert "won per covered household" in text
+    assert "won per household the new sites serve" in text
     assert "optimal" in text
     assert "p = 1..N" in text
     assert not SitePlan.objects.exists()  # not saved unless asked

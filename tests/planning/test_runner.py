@@ -90,7 +90,11 @@ def test_metrics_of_the_pair(world: World) -> None:
     two = world.run(p=2)
     # Minutes a 5 (5 orders), b 8 (3), d 12 (0.5), c 14 (2.5): half the demand by 8, 90 % by 14.
     assert two["travel"] == {"p50": 8.0, "p90": 14.0}
-    assert two["rent"] == {"monthly_won": 3_000_000, "per_covered_household_won": 13_636}
+    assert two["rent"] == {
+        "monthly_won": 3_000_000,
+        "per_covered_household_won": 13_636,
+        "households_served": 220.0,
+    }
     by_key = {s["key"]: s for s in two["sites"]}
     s1 = by_key[world.key(world.s1)]
     assert (s1["orders_per_day"], s1["households"], s1["cells"]) == (5.5, 110.0, 2)
@@ -181,7 +185,11 @@ def test_orders_without_household_figures(world: World) -> None:
     }
     assert new_sites(result) == {world.key(world.s3)}
     assert result["coverage"]["households"] is None
-    assert result["rent"] == {"monthly_won": 5_000_000, "per_covered_household_won": None}
+    assert result["rent"] == {
+        "monthly_won": 5_000_000,
+        "per_covered_household_won": None,
+        "households_served": None,
+    }
     assert {c["cell"]: c["households"] for c in result["cells"]} == {world.a: None, world.b: None}
 
 
@@ -237,9 +245,25 @@ def test_open_hubs_stay_open_and_change_what_is_worth_adding(world: World) -> No
     assert existing[0]["orders_per_day"] == pytest.approx(5.5)
     assert result["coverage"]["share"] == pytest.approx(1.0)
     assert result["rent"]["monthly_won"] == 1_000_000
+    # The new rent over the households only the new site serves (a 100 + d 10), not the hub's.
+    assert result["rent"]["households_served"] == pytest.approx(110)
+    assert result["rent"]["per_covered_household_won"] == 9_091  # 9,090.9 rounded half up
     without = world.run(p=1, include_existing_hubs=False)
     assert new_sites(without) == {world.key(world.s3)}
     assert all(s["kind"] == "new" for s in without["sites"])
+
+
+def test_a_site_given_more_than_its_capacity_is_flagged(world: World) -> None:
+    # 0.1 order a m² of warehouse: S3's 55 m² pack 5.5 a day, and S3 alone reaches 8.
+    ZoneSplitRule.objects.create(region=Region.objects.get(code="11440"), orders_per_warehouse_m2=0.1)
+    loose = world.run(p=1)
+    (s3,) = loose["sites"]
+    assert (s3["key"], s3["capacity_per_day"], s3["orders_per_day"]) == (world.key(world.s3), 5.5, 8.0)
+    assert s3["over_capacity"] is True
+    assert "S3 8 a day against a capacity of 6" in loose["message"]
+    tight = world.run(p=1, capacitated=True)
+    assert all(not s["over_capacity"] for s in tight["sites"])
+    assert "over capacity" not in tight["message"]
 
 
 def test_bad_inputs_are_refused_with_the_field(world: World) -> None:

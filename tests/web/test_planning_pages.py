@@ -358,6 +358,18 @@ def test_a_done_plan_says_how_good_it_is(
 
 
 @pytest.mark.django_db
+def test_a_site_over_its_capacity_is_marked(world: World, operator: Client) -> None:
+    result = small_result("optimal")
+    fine = stored_plan(world, "done", result=result)
+    assert '<small class="over-capacity"' not in operator.get(f"/planning/plans/{fine.pk}/").content.decode()
+    result["sites"][0] |= {"orders_per_day": 400.0, "over_capacity": True}
+    over = stored_plan(world, "done", result=result)
+    html = operator.get(f"/planning/plans/{over.pk}/").content.decode()
+    assert '<small class="over-capacity"' in html
+    assert "capacity 260" in html
+
+
+@pytest.mark.django_db
 def test_a_failed_plan_shows_its_error(world: World, operator: Client) -> None:
     plan = stored_plan(world, "failed", error="p (9) is more than the 4 candidate spaces")
     html = operator.get(f"/planning/plans/{plan.pk}/").content.decode()

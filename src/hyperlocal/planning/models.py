@@ -76,8 +76,8 @@ class ZoneSplitRule(models.Model):
     """How a newly opened hub's floor is split into zones, and what its warehouse can ship.
 
     One rule per region (the district); the operator changes it on the planner page or in
-    the admin. Shares are basis points of the floor area; a kind the space cannot hold gives
-    its share to the warehouse. What no share takes is circulation, packing and staff."""
+    the admin. Shares are basis points of the floor area; a kind the space cannot hold gets
+    no zone. What no zone takes is circulation, packing and staff."""
 
     region = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="zone_split_rule")
     warehouse_bp = models.PositiveIntegerField(_("warehouse share (basis points)"), default=5500)

@@ -6,12 +6,20 @@ Stored as is in ``SitePlan.result`` and rendered by the page, the export and the
      "demand": {"orders_per_day", "households", "cells"},
      "coverage": {"share", "orders_per_day", "households"},
      "travel": {"p50", "p90"},           # demand-weighted minutes to the nearest open site, covered demand
-     "rent": {"monthly_won", "per_covered_household_won"},
+     "rent": {"monthly_won", "per_covered_household_won", "households_served"},
      "sites": [...], "cells": [...], "curve": [...]}
 
 A cell is covered when an open site is within the promise; each cell goes to its nearest
 open site (p-median: within twice the promise). Under capacities the sites' loads and the
-covered demand are the solver's split."""
+covered demand are the solver's split.
+
+Rent per covered household is the new sites' rent over the households those new sites serve:
+what each newly served household costs a month. Existing hubs pay no new rent and their
+households are not counted, so a plan whose new sites add nobody has no such figure.
+
+Without capacities a site may be given more orders than its warehouse can pack; such sites
+are flagged ``over_capacity`` and the message says so, because the plan then promises more
+than the floor can deliver."""
 
 from __future__ import annotations
 
@@ -65,6 +73,7 @@ class PlanMetrics:
     load_households: FloatArray
     load_cells: npt.NDArray[np.int64]
     monthly_rent_won: int
+    new_households: float | None  # households the new sites serve
 
 
 def evaluate(inputs: PlanInputs, result: SitingResult) -> PlanMetrics:
@@ -106,11 +115,9 @@ def evaluate(inputs: PlanInputs, result: SitingResult) -> PlanMetrics:
             covered_orders, covered_hh = result.covered_weight, covered_hh * min(scale, 1.0)
         ratio = np.divide(served, load_orders, out=np.zeros(sites), where=load_orders > 0)
         load_hh, load_orders = load_hh * np.minimum(ratio, 1.0), served
-    rent = sum(
-        int(problem.sites[position[key]].rent or 0)
-        for key in result.new_sites
-        if not problem.sites[position[key]].fixed_open
-    )
+    new_positions = [position[key] for key in result.new_sites if not problem.sites[position[key]].fixed_open]
+    rent = sum(int(problem.sites[j].rent or 0) for j in new_positions)
+    new_households = float(load_hh[new_positions].sum()) if new_positions else 0.0
     return PlanMetrics(
         open_sites=open_sites,
         nearest=nearest,
@@ -124,6 +131,7 @@ def evaluate(inputs: PlanInputs, result: SitingResult) -> PlanMetrics:
         load_households=load_hh,
         load_cells=load_cells,
         monthly_rent_won=rent,
+        new_households=new_households if hh_known else None,
     )
 
 
@@ -167,9 +175,15 @@ def result_json(
     candidates = inputs.candidates
     position = {c.key: j for j, c in enumerate(candidates)}
     sites = []
+    over: list[str] = []
     for key in result.sites:
         j = position[str(key)]
         c = candidates[j]
+        load = float(metrics.load_orders[j])
+        # 0.5 % slack: HiGHS's feasibility tolerance under capacities.
+        over_capacity = load > c.capacity_per_day * 1.005
+        if over_capacity:
+            over.append(f"{c.name} {load:,.0f} a day against a capacity of {c.capacity_per_day:,.0f}")
         sites.append(
             {
                 "key": c.key,
@@ -189,6 +203,7 @@ def result_json(
                 "can_community": c.can_community,
                 "can_popup": c.can_popup,
                 "can_stay": c.can_stay,
+                "over_capacity": over_capacity,
             }
         )
     cells = []
@@ -206,7 +221,9 @@ def result_json(
     message = result.message
     if inputs.notes:
         message = "; ".join([message, *inputs.notes]) if message else "; ".join(inputs.notes)
-    covered_hh = metrics.covered_households
+    if over:
+        over_note = "over capacity without capacities: " + ", ".join(over) + " (plan with capacities)"
+        message = f"{message}; {over_note}" if message else over_note
     return {
         "model": inputs.params.model,
         "status": _status(result),
@@ -224,12 +241,13 @@ def result_json(
         "coverage": {
             "share": round(metrics.covered_orders / total_orders, 6),
             "orders_per_day": round(metrics.covered_orders, 4),
-            "households": _r(covered_hh, 2),
+            "households": _r(metrics.covered_households, 2),
         },
         "travel": {"p50": _r(metrics.p50, 2), "p90": _r(metrics.p90, 2)},
         "rent": {
             "monthly_won": metrics.monthly_rent_won,
-            "per_covered_household_won": per_household(metrics.monthly_rent_won, covered_hh),
+            "per_covered_household_won": per_household(metrics.monthly_rent_won, metrics.new_households),
+            "households_served": _r(metrics.new_households, 2),
         },
         "sites": sites,
         "cells": cells,

@@ -186,7 +186,7 @@ class Command(BaseCommand):
                 _num(site.get("floor_area_m2")),
                 _num(site.get("monthly_rent_won")),
                 _num(site.get("capacity_per_day")),
-                _num(site.get("orders_per_day")),
+                _num(site.get("orders_per_day")) + (" (over)" if site.get("over_capacity") else ""),
                 _num(site.get("households"), 0),
                 _num(site.get("cells")),
             )
@@ -214,7 +214,7 @@ class Command(BaseCommand):
         metrics.add_row(
             "rent",
             f"{_num(rent.get('monthly_won'))} won a month, "
-            f"{_num(rent.get('per_covered_household_won'))} won per covered household",
+            f"{_num(rent.get('per_covered_household_won'))} won per household the new sites serve",
         )
         metrics.add_row("solved in", f"{_num(result.get('seconds'), 2)} s")
         if result.get("message"):
