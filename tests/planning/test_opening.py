@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils.text import slugify
 
 from hyperlocal.accounts.models import User
 from hyperlocal.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -134,11 +135,15 @@ def test_slugs_are_made_from_the_name_or_the_space_id(world: SmallWorld, plan: S
     space = world.spaces[0]
     HubFactory(slug="seogyo-corner")
     assert opening.default_slug(space) == f"seogyo-corner-{space.pk}"
-    space.name = "서교 코너"  # no ASCII
-    assert opening.default_slug(space) == f"space-{space.pk}"
+    space.name = "서교 코너 045"  # no Latin letters: its slug would be "045"
+    area = slugify(space.region.name_en)
+    assert area
+    assert opening.default_slug(space) == f"{area}-{space.pk}"
     space.save()
     hub = opening.open_site(admin, plan, space.pk)
-    assert (hub.name, hub.slug) == ("서교 코너", f"space-{space.pk}")
+    assert (hub.name, hub.slug) == ("서교 코너 045", f"{area}-{space.pk}")
+    space.region.name_en = ""
+    assert opening.default_slug(space) == f"space-{space.pk}"
 
 
 def test_a_deleted_space_is_not_found(world: SmallWorld, plan: SitePlan, admin: User) -> None:

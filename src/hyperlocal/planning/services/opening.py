@@ -4,6 +4,7 @@ the district's rule and its service area computed as for any hub; all or nothing
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from django.db import transaction
@@ -48,9 +49,13 @@ def default_courier_mode(plan: SitePlan) -> str:
 
 
 def default_slug(space: VacantSpace) -> str:
-    """The space's name as a slug (or "space-<id>" when it has no ASCII letters or digits);
-    "-<id>" is added when a hub already has it."""
-    base = slugify(space.name)[:100].strip("-") or f"space-{space.pk}"
+    """The space's name as a slug; a name without Latin letters (most Korean names, whose
+    slug would be bare digits such as "045") gives "<its area's English name>-<id>", e.g.
+    "seogyo-dong-45", else "space-<id>"; "-<id>" is added when a hub already has it."""
+    base = slugify(space.name)[:100].strip("-")
+    if not re.search("[a-z]", base):
+        area = slugify(space.region.name_en)[:100].strip("-")
+        return f"{area or 'space'}-{space.pk}"
     if not Hub.objects.filter(slug=base).exists():
         return base
     return f"{base}-{space.pk}"[:120]
