@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from .cheapest import cheaper_flows, level_of
 from .greedy import greedy_cover
 from .milp import INF, Clock, Milp, MilpStatus, RowBlock, solve_milp
 from .problem import FloatArray, IntArray, Reach, SitingProblem
@@ -42,10 +43,14 @@ def solve_capacitated_mclp(
     warm = np.concatenate([opened.astype(np.float64), _fill(start, col, weight, opened, capacity)])
     outcome = solve_milp(milp, time_limit=clock.left(), mip_gap=mip_gap, start=warm)
     values = warm if outcome.values is None else outcome.values
+    optimal = outcome.status is MilpStatus.OPTIMAL
+    rent_part = None
+    if optimal and p > 0:  # the cheapest of the plans that serve as much (when sites have rents)
+        level = level_of(problem, float(milp.cost @ values))
+        values, rent_part = cheaper_flows(problem, milp, values, level, clock=clock, mip_gap=mip_gap)
     open_sites = values[:sites] > 0.5
     flow = values[sites:]
     served = np.bincount(col, weights=weight[point] * flow, minlength=sites).astype(np.float64)
-    optimal = outcome.status is MilpStatus.OPTIMAL
     objective = float(served.sum())
     result = plan_result(
         problem,
@@ -64,7 +69,7 @@ def solve_capacitated_mclp(
     note = covering_message(
         result, p=p, adding=p, budget=budget, stopped=outcome.status, what=" within capacities"
     )
-    return replace(result, message=note)
+    return replace(result, message=note if rent_part is None else f"{note}; {rent_part}")
 
 
 def _model(

@@ -13,6 +13,7 @@ from dataclasses import replace
 import numpy as np
 
 from .capacity import solve_capacitated_mclp
+from .cheapest import cheaper_cover, covered_by
 from .checks import budget_shortfall, check_budget, check_p, check_promise, check_time_limit
 from .cover_model import cover_model
 from .fixing import LagrangianBound, lagrangian_bound, multipliers_from_duals
@@ -99,7 +100,12 @@ def solve_mclp(
         open_sites = problem.fixed > 0
         open_sites[chosen] = True
         chosen += pad_plan(reach, problem.weights, open_sites, problem.fixed == 0, p - len(chosen))
-    value = _value(covering, np.array(chosen, dtype=np.int64)) + covering.constant
+    rent_part = None
+    if optimal:  # the cheapest of the plans that cover as much (when sites have rents)
+        chosen, rent_part = cheaper_cover(
+            problem, reach, chosen, p=p, budget=budget, clock=clock, mip_gap=mip_gap
+        )
+    value = covered_by(problem, reach, chosen)
     gap = outcome.gap if optimal and outcome is not None else relative_gap(value, bound)
     status = SolveStatus.OPTIMAL if optimal else SolveStatus.TIME_LIMIT_WITH_PLAN
     result = plan_result(
@@ -116,8 +122,10 @@ def solve_mclp(
         sizes=sizes,
     )
     stopped = None if outcome is None else outcome.status
-    note = covering_message(result, p=p, adding=adding, budget=budget, stopped=stopped)
-    return replace(result, message=note)
+    note = covering_message(
+        result, p=p, adding=adding, budget=budget, stopped=stopped, cheapest=rent_part is not None
+    )
+    return replace(result, message=note if rent_part is None else f"{note}; {rent_part}")
 
 
 def _value(covering: Covering, sites: FloatArray | np.ndarray) -> float:

@@ -78,12 +78,15 @@ def reduce_covering(
     rent: FloatArray | None = None,
     dominance: bool = True,
     fillers: int = 0,
+    keep: IntArray | None = None,
 ) -> Covering:
     """Apply the reductions to coverage ``reach`` (already cut to the promise).
 
     ``rent`` (per site) makes dominance require a rent no higher; ``fillers`` dominated
     sites (the cheapest) stay as columns without coverage, so that exactly p can be chosen
-    under a budget. Open sites (``fixed`` = 1) are not columns."""
+    under a budget; the sites in ``keep`` (positions) stay columns with their coverage even
+    when dominated (so that a plan that uses them is a plan of the reduced model). Open
+    sites (``fixed`` = 1) are not columns."""
     points, sites = len(weights), len(fixed)
     pair_point = reach.point_of_pair()
     reached_by_open = np.zeros(points, dtype=bool)
@@ -104,6 +107,9 @@ def reduce_covering(
     if dominance and len(column_site):
         column_rent = np.zeros(len(column_site)) if rent is None else rent[column_site]
         alive = _undominated(start, col, len(column_site), column_rent)
+        if keep is not None:
+            forced = column_of[np.asarray(keep, dtype=np.int64)]
+            alive[forced[forced >= 0]] = True
         dead = np.nonzero(~alive)[0]
         spare = dead[np.argsort(column_rent[dead], kind="stable")][:fillers]
         kept = np.sort(np.concatenate([np.nonzero(alive)[0], spare]))

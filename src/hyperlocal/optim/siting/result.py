@@ -149,9 +149,17 @@ def no_plan(
 
 
 def covering_message(
-    result: SitingResult, *, p: int, adding: int, budget: int | None, stopped: str | None, what: str = ""
+    result: SitingResult,
+    *,
+    p: int,
+    adding: int,
+    budget: int | None,
+    stopped: str | None,
+    what: str = "",
+    cheapest: bool = False,
 ) -> str:
-    """One line for a covering plan: what it covers, how sure that is, and why it stopped."""
+    """One line for a covering plan: what it covers, how sure that is, and why it stopped
+    (``cheapest``: the sites beyond those that add coverage were chosen by rent)."""
     covered = f"{result.covered_weight:,.1f} ({100 * result.covered_share:.2f} %)"
     parts = [f"{len(result.new_sites)} new sites cover {covered}{what}"]
     if result.optimal:
@@ -161,9 +169,8 @@ def covering_message(
         gap = "unknown" if result.gap is None else f"{100 * result.gap:.4f} %"
         parts.append(f"stopped by {reason}: the best plan found, gap {gap}")
     if adding < p:
-        parts.append(
-            f"only {adding} of the p={p} new sites add coverage; the others reach the most weight anyway"
-        )
+        others = "the others are chosen for rent" if cheapest else "the others reach the most weight anyway"
+        parts.append(f"only {adding} of the p={p} new sites add coverage; {others}")
     if budget is not None:
         parts.append(f"within the rent budget of {budget:,} won")
     return "; ".join(parts)

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from .cheapest import cheaper_cover
 from .checks import check_budget, check_promise, check_target, check_time_limit, share, won
 from .cover_model import cover_model
 from .greedy import greedy_cover
@@ -72,6 +73,11 @@ def solve_set_cover(
         )
     picked = covering.site[model.chosen(outcome.values)].tolist()
     optimal = outcome.status is MilpStatus.OPTIMAL
+    rent_part = None
+    if optimal:  # the cheapest of the plans with as few sites (when sites have rents)
+        picked, rent_part = cheaper_cover(
+            problem, reach, picked, need=need, budget=budget, clock=clock, mip_gap=mip_gap
+        )
     result = plan_result(
         problem,
         "set_cover",
@@ -91,4 +97,6 @@ def solve_set_cover(
         parts.append(f"the greedy heuristic needed {len(greedy.columns)}")
     if budget is not None:
         parts.append(f"within the rent budget of {won(budget)}")
+    if rent_part is not None:
+        parts.append(rent_part)
     return replace(result, message="; ".join(parts))
