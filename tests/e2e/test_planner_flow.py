@@ -138,3 +138,27 @@ def test_a_running_plan_shows_its_progress_and_then_itself(
     expect(page.locator("#map[data-ready=true]")).to_be_visible()
     expect(page.locator(".site-marker.new-site")).to_have_count(2)
     assert failed == []
+
+
+@pytest.mark.browser
+def test_space_names_from_an_import_show_as_text_on_the_map(
+    live_server: LiveServer, world: World, page: Page
+) -> None:
+    hostile = '<img src=x onerror="window.__injected = 1">'
+    for space in make_spaces():
+        space.name = f"{hostile} {space.pk}"
+        space.save(update_fields=["name"])
+    operator = UserFactory(username="planner-op")
+    grant_role(operator, Role.HUB_OPERATOR)
+    world.hub.operators.add(operator)
+    base = live_server.url
+    log_in(page, base, operator.username)
+    ask_for_a_plan(page, base)
+    expect(page.locator("#map[data-ready=true]")).to_be_visible()
+    page.locator("path.site-cells").first.hover()
+    tooltip = page.locator(".leaflet-tooltip")
+    expect(tooltip).to_contain_text("<img src=x")  # shown as text, not made an element
+    expect(tooltip.locator("img")).to_have_count(0)
+    page.locator(".site-marker.new-site").first.click()
+    expect(page.locator(".leaflet-popup-content")).to_contain_text("<img src=x")
+    assert page.evaluate("window.__injected") is None

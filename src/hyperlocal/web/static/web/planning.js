@@ -18,6 +18,14 @@
     map.createPane(name).style.zIndex = String(zIndex);
   }
 
+  // Leaflet puts a string tooltip in as HTML; space names come from imported files, so
+  // they go in as text.
+  function textLabel(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   function popup(site, data) {
     var box = document.createElement("div");
     box.className = "site-popup";
@@ -75,7 +83,7 @@
           pane: "areas",
           style: { color: colour, weight: 1.2, opacity: 0.9, fillColor: colour, fillOpacity: 0.28,
                    className: "site-cells" }
-        }).bindTooltip(site.n + ". " + site.name, { sticky: true }).addTo(map);
+        }).bindTooltip(textLabel(site.n + ". " + site.name), { sticky: true }).addTo(map);
         bounds.extend(area.getBounds());
       }
       var pin = document.createElement("span");
