@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from .cap_cover import solve_capacitated_set_cover
 from .cheapest import cheaper_cover
 from .checks import check_budget, check_promise, check_target, check_time_limit, share, won
 from .cover_model import cover_model
@@ -26,11 +27,14 @@ def solve_set_cover(
     *,
     promise: float | None = None,
     budget: int | None = None,
+    capacitated: bool = False,
     time_limit: float = 60.0,
     mip_gap: float = 1e-4,
 ) -> SitingResult:
     """``target`` is a share of the total demand weight in (0, 1]; already-open sites count
-    towards it for free. The objective is the number of new sites."""
+    towards it for free. The objective is the number of new sites. ``capacitated`` limits
+    each site to its capacity (in demand weight; None is unlimited): then the weight the
+    sites serve, not merely the weight in their reach, must reach the target."""
     clock = Clock(check_time_limit(time_limit))
     target = check_target(target)
     reach = problem.reach.within(check_promise(promise))
@@ -50,6 +54,8 @@ def solve_set_cover(
     if reachable < need:
         message = f"{wanted} is unreachable: all sites together cover {share(reachable / total)}"
         return no_plan(problem, "set_cover", SolveStatus.INFEASIBLE, seconds=clock.elapsed(), message=message)
+    if capacitated:
+        return solve_capacitated_set_cover(problem, reach, need, wanted, rent, budget, clock, mip_gap)
     column_rent = None if rent is None else rent[covering.site]
     greedy = greedy_cover(covering, target=need - covering.constant, rent=column_rent, budget=budget)
     if greedy is not None:
