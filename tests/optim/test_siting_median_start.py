@@ -34,3 +34,23 @@ def test_under_capacities_points_move_to_a_site_with_room_or_the_start_has_no_as
     assert start.share.tolist() == [1.0, 0.0, 0.0, 1.0, 1.0, 0.0]
     cramped = median_start(REACH, WEIGHT, np.array([True, False, False]), 1, np.array([1.0, 1.0, 5.0]))
     assert cramped.share is None
+
+
+def test_under_a_budget_each_step_leaves_enough_for_the_cheapest_sites_still_to_open() -> None:
+    rent = np.array([50.0, 10.0, 45.0])
+    closed, unlimited = np.zeros(3, dtype=bool), np.full(3, np.inf)
+    # 95 pays for the plan without a budget (sites 0 and 2); with 60, site 2 (45) leaves 15:
+    # site 0 (50) no longer fits, site 1 (10) does.
+    assert median_start(REACH, WEIGHT, closed, 2, unlimited, rent=rent, budget=95).open_sites.tolist() == [
+        True,
+        False,
+        True,
+    ]
+    tight = median_start(REACH, WEIGHT, closed, 2, unlimited, rent=rent, budget=60)
+    assert tight.open_sites.tolist() == [False, True, True]
+    # With 55 the first pick must leave 10 for the second: site 2 (45) still does, 0 (50) not.
+    assert median_start(REACH, WEIGHT, closed, 2, unlimited, rent=rent, budget=55).open_sites.tolist() == [
+        False,
+        True,
+        True,
+    ]

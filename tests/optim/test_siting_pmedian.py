@@ -168,3 +168,60 @@ def test_capacities_that_the_reach_cannot_use_make_it_infeasible() -> None:
         result.message
         == "with p=2 new sites, no assignment serves every servable point within the capacities"
     )
+
+
+RENT = [30, 10, 50, 20, 80, 40, 60, 70]
+
+
+def brute_force_within(problem: SitingProblem, p: int, budget: int) -> float:
+    return min(
+        (
+            cost(problem, set(combo))
+            for combo in itertools.combinations(range(8), p)
+            if sum(RENT[j] for j in combo) <= budget
+        ),
+        default=math.inf,
+    )
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize(("p", "budget"), [(1, 25), (2, 50), (3, 90), (3, 200)])
+def test_a_rent_budget_holds_and_the_plan_is_optimal_within_it(seed: int, p: int, budget: int) -> None:
+    problem = problem_of(seed, 15.0, rent=RENT)  # every site reaches every point
+    best = brute_force_within(problem, p, budget)
+    result = solve_p_median(problem, p, budget=budget, time_limit=20)
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.objective == pytest.approx(best)
+    assert len(result.new_sites) == p
+    assert sum(RENT[j] for j in result.new_sites) <= budget  # type: ignore[index]
+    assert f"within the rent budget of {budget:,} won" in result.message
+    if budget < 200:  # the budget binds: without it the plan is at least as good
+        free = solve_p_median(problem, p, time_limit=20)
+        assert free.objective is not None
+        assert free.objective <= best + 1e-9
+
+
+def test_a_budget_below_the_p_cheapest_sites_names_them() -> None:
+    problem = problem_of(0, rent=RENT)
+    result = solve_p_median(problem, 3, budget=59)
+    assert result.status is SolveStatus.INFEASIBLE
+    assert result.message == "the rent budget of 59 won cannot pay for p=3 sites: the 3 cheapest cost 60 won"
+
+
+def test_a_budget_that_leaves_points_out_of_reach_names_the_budget() -> None:
+    # Two far-apart points; the cheap site reaches only the first, the dear one only the second.
+    problem = planar_problem(
+        [[0, 0], [10, 0], [5, 5]], [1.0, 1.0, 1.0], [[0, 0], [10, 0], [5, 5]], 1.0, rent=[10, 100, 10]
+    )
+    assert solve_p_median(problem, 3, budget=120).status is SolveStatus.OPTIMAL
+    result = solve_p_median(problem, 2, budget=110)
+    assert result.status is SolveStatus.INFEASIBLE
+    assert result.message == (
+        "with p=2 new sites within the rent budget of 110 won, no plan puts every servable demand point "
+        "within reach of an open site"
+    )
+
+
+def test_a_budget_needs_the_rent_of_every_site() -> None:
+    with pytest.raises(SitingInputError, match="has no rent"):
+        solve_p_median(problem_of(0), 2, budget=100)

@@ -23,19 +23,43 @@ class MedianStart:
 
 
 def median_start(
-    reach: Reach, weight: FloatArray, fixed: np.ndarray, p: int, capacity: FloatArray
+    reach: Reach,
+    weight: FloatArray,
+    fixed: np.ndarray,
+    p: int,
+    capacity: FloatArray,
+    *,
+    rent: FloatArray | None = None,
+    budget: int | None = None,
 ) -> MedianStart:
-    """``reach`` holds only servable points (each reaches a site); ``weight`` is theirs."""
+    """``reach`` holds only servable points (each reaches a site); ``weight`` is theirs.
+    With ``rent`` and ``budget``, each step picks among the sites that leave enough of the
+    budget for the cheapest sites still to open (the caller checked that p of them fit)."""
     point = reach.point_of_pair()
     penalty = 2.0 * float(reach.travel.max(initial=0.0)) + 1.0
     open_sites = fixed.copy()
-    for _ in range(p):
+    for step in range(p):
         current = _nearest_travel(reach, point, open_sites, len(weight), penalty)
         saving = np.maximum(current[point] - reach.travel, 0.0) * weight[point]
         gain = np.bincount(reach.site, weights=saving, minlength=len(fixed))
         gain[open_sites] = -1.0
+        if rent is not None and budget is not None:
+            gain[~_affordable(rent, open_sites & ~fixed, open_sites, budget, p - step - 1)] = -np.inf
         open_sites[int(np.argmax(gain))] = True
     return MedianStart(open_sites, _assign(reach, point, weight, open_sites, capacity))
+
+
+def _affordable(
+    rent: FloatArray, new: np.ndarray, open_sites: np.ndarray, budget: float, after: int
+) -> np.ndarray:
+    """Sites whose rent, with the ``after`` cheapest other closed sites, fits what is left."""
+    left = budget - float(rent[new].sum()) + 1e-9
+    closed = np.sort(rent[~open_sites])
+    if after <= 0:
+        return rent <= left
+    head = closed[: after + 1]
+    others = np.where(rent <= head[-1], head.sum() - rent, closed[:after].sum())
+    return np.asarray(rent + others <= left)
 
 
 def _nearest_travel(

@@ -4,7 +4,8 @@ servable point assigned to an open site within reach, optionally under capacitie
 Sparse: only the pairs in reach (within ``max_travel``) are assignment variables; a point
 with no pair is unservable, reported and left out. Rows: each servable point is assigned
 once (sum_j z_ij = 1), z_ij <= y_j per pair (the strong linking), sum_i w_i z_ij <=
-cap_j y_j per site with a capacity, and exactly p new sites."""
+cap_j y_j per site with a capacity, exactly p new sites, and the new sites' rent within
+the budget (when one is given)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .checks import check_p, check_promise, check_time_limit
+from .checks import budget_shortfall, check_budget, check_p, check_promise, check_time_limit, won
 from .median_start import median_start
 from .milp import INF, Clock, Milp, MilpStatus, RowBlock, solve_milp
 from .problem import FloatArray, IntArray, Reach, SitingProblem, finite_number
@@ -27,14 +28,17 @@ def solve_p_median(
     p: int,
     *,
     max_travel: float | None = None,
+    budget: int | None = None,
     capacitated: bool = False,
     time_limit: float = 60.0,
     mip_gap: float = 1e-4,
 ) -> SitingResult:
+    """``budget`` caps the new sites' total monthly rent in won (every new site needs a rent)."""
     clock = Clock(check_time_limit(time_limit))
     p = check_p(problem, p)
     reach = problem.reach.within(check_promise(max_travel))
     mip_gap = finite_number(mip_gap, "the MIP gap tolerance")
+    rent = check_budget(problem, budget)
     weights = problem.weights
     reached = np.diff(reach.start) > 0
     unservable = tuple(d.id for d, ok in zip(problem.demand, reached, strict=True) if not ok)
@@ -45,6 +49,8 @@ def solve_p_median(
         [np.inf if not capacitated or s.capacity is None else s.capacity for s in problem.sites]
     )
     problem_text = _precheck(p, fixed, capacity, servable)
+    if problem_text is None and rent is not None and budget is not None:
+        problem_text = budget_shortfall(problem, p, budget, rent)
     if problem_text is not None:
         return replace(
             no_plan(
@@ -60,8 +66,8 @@ def solve_p_median(
         reach.site[keep_pair],
         reach.travel[keep_pair],
     )
-    milp = _model(sub, weights[points], fixed, capacity, p)
-    warm = median_start(sub, weights[points], fixed, p, capacity)
+    milp = _model(sub, weights[points], fixed, capacity, p, rent, budget)
+    warm = median_start(sub, weights[points], fixed, p, capacity, rent=rent, budget=budget)
     site_values = warm.open_sites.astype(np.float64)
     if warm.share is not None:
         start, partial = np.concatenate([site_values, warm.share]), None
@@ -72,7 +78,13 @@ def solve_p_median(
     if outcome.values is None:
         if outcome.status is MilpStatus.INFEASIBLE:
             status, message = SolveStatus.INFEASIBLE, _infeasible(problem, p, max_travel, servable, clock)
-            if capacitated:
+            if budget is not None:
+                message = (
+                    f"with p={p} new sites within the rent budget of {won(budget)}, no plan puts every "
+                    "servable demand point within reach of an open site"
+                    + (" within the capacities" if capacitated else "")
+                )
+            elif capacitated:
                 message = (
                     f"with p={p} new sites, no assignment serves every servable point within the capacities"
                 )
@@ -109,6 +121,8 @@ def solve_p_median(
     parts.append(
         f"proven optimal ({gap})" if optimal else f"stopped by the time limit: the best plan found, {gap}"
     )
+    if budget is not None:
+        parts.append(f"within the rent budget of {won(budget)}")
     if unservable:
         parts.append(f"{len(unservable)} demand points are out of reach of every candidate and left out")
     return replace(result, message="; ".join(parts))
@@ -143,7 +157,15 @@ def _infeasible(
     return text
 
 
-def _model(sub: Reach, weight: FloatArray, fixed: np.ndarray, capacity: FloatArray, p: int) -> Milp:
+def _model(
+    sub: Reach,
+    weight: FloatArray,
+    fixed: np.ndarray,
+    capacity: FloatArray,
+    p: int,
+    rent: FloatArray | None,
+    budget: int | None,
+) -> Milp:
     sites, points, pairs = len(fixed), len(weight), sub.pairs
     share: IntArray = sites + np.arange(pairs, dtype=np.int64)
     point = sub.point_of_pair()
@@ -164,6 +186,8 @@ def _model(sub: Reach, weight: FloatArray, fixed: np.ndarray, capacity: FloatArr
         rows.append(RowBlock.single(index, value, -INF, 0.0))
     free = np.nonzero(~fixed)[0].astype(np.int64)
     rows.append(RowBlock.single(free, np.ones(len(free)), float(p), float(p)))
+    if rent is not None and budget is not None:
+        rows.append(RowBlock.single(free, rent[free], -INF, float(budget)))
     return Milp(
         maximise=False,
         cost=np.concatenate([np.zeros(sites), weight[point] * sub.travel]),
