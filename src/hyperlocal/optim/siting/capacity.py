@@ -1,7 +1,8 @@
 """Maximal covering under site capacities: a point may be split between open sites
 (the model is ``cap_model.flow_model``), warm-started with the greedy covering plan and a
 greedy split of the demand. Points reached by the same sites are merged first (shares are
-continuous, so a merged point splits exactly as its members would)."""
+continuous, so a merged point splits exactly as its members would). With one new site the
+candidates are evaluated instead (``single``): the MILP's presolve alone takes seconds."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from dataclasses import replace
 import numpy as np
 
 from .cap_model import fill, flow_model
-from .cheapest import cheaper_flows, level_of
+from .cheapest import Cheapest, cheaper_flows, level_of, rent_note, site_rents
 from .greedy import greedy_cover
 from .milp import Clock, MilpStatus, solve_milp
 from .problem import FloatArray, Reach, SitingProblem
 from .reduce import merge_points, reduce_covering
 from .result import SitingResult, SolveStatus, covering_message, plan_result
+from .single import best_single_site
 
 __all__ = ["solve_capacitated_mclp"]
 
@@ -35,16 +37,25 @@ def solve_capacitated_mclp(
     point = np.repeat(np.arange(len(weight)), np.diff(start))
     fixed = problem.fixed > 0
     capacity = np.array([np.inf if s.capacity is None else s.capacity for s in problem.sites])
-    milp = flow_model(start, col, weight, point, fixed, capacity, p=p, rent=rent, budget=budget)
     opened = _greedy_sites(problem, reach, p, rent, budget)
     warm = np.concatenate([opened.astype(np.float64), fill(start, col, weight, opened, capacity)])
-    outcome = solve_milp(milp, time_limit=clock.left(), mip_gap=mip_gap, start=warm)
-    values = warm if outcome.values is None else outcome.values
-    optimal = outcome.status is MilpStatus.OPTIMAL
     rent_part = None
-    if optimal and p > 0:  # the cheapest of the plans that serve as much (when sites have rents)
-        level = level_of(problem, float(milp.cost @ values))
-        values, rent_part = cheaper_flows(problem, milp, values, level, clock=clock, mip_gap=mip_gap)
+    if p == 1:  # one new site: evaluate the candidates (single.py), much faster than the MILP
+        outcome = best_single_site(problem, start, col, weight, capacity, rent, budget, clock)
+        values = warm if outcome.values is None else outcome.values
+        optimal = outcome.status is MilpStatus.OPTIMAL
+        rents = site_rents(problem)
+        if optimal and rents is not None:
+            cost = float(rents[values[:sites] > 0.5].sum())
+            rent_part = rent_note(Cheapest([], cost, True, 0.0), "serve as much")
+    else:
+        milp = flow_model(start, col, weight, point, fixed, capacity, p=p, rent=rent, budget=budget)
+        outcome = solve_milp(milp, time_limit=clock.left(), mip_gap=mip_gap, start=warm)
+        values = warm if outcome.values is None else outcome.values
+        optimal = outcome.status is MilpStatus.OPTIMAL
+        if optimal and p > 0:  # the cheapest of the plans that serve as much (when sites have rents)
+            level = level_of(problem, float(milp.cost @ values))
+            values, rent_part = cheaper_flows(problem, milp, values, level, clock=clock, mip_gap=mip_gap)
     open_sites = values[:sites] > 0.5
     flow = values[sites:]
     served = np.bincount(col, weights=weight[point] * flow, minlength=sites).astype(np.float64)
