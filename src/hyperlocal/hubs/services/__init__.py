@@ -17,10 +17,22 @@ from hyperlocal.hubs.services.service_area import (
     service_area_is_stale,
     service_area_summary,
 )
+from hyperlocal.hubs.services.siting import (
+    PlanningHub,
+    ZoneKind,
+    hub_of_space,
+    open_hubs_for_planning,
+    region_ids_operated_by,
+    served_cells,
+    slug_taken,
+    space_ids_with_hubs,
+)
 from hyperlocal.hubs.services.zones import add_zone, check_zone_areas, delete_zone, get_zone, update_zone
 
 __all__ = [
+    "PlanningHub",
     "ServiceArea",
+    "ZoneKind",
     "add_zone",
     "can_operate",
     "check_zone_areas",
@@ -30,17 +42,23 @@ __all__ = [
     "delete_zone",
     "get_hub",
     "get_zone",
+    "hub_of_space",
     "hubs_serving",
     "hubs_serving_with_minutes",
     "is_open_at",
     "is_platform_admin",
     "list_hubs",
     "nearby_hubs",
+    "open_hubs_for_planning",
     "refresh_service_area",
+    "region_ids_operated_by",
+    "served_cells",
     "service_area_geojson",
     "service_area_is_stale",
     "service_area_summary",
     "set_opening_hours",
+    "slug_taken",
+    "space_ids_with_hubs",
     "update_hub",
     "update_zone",
 ]

@@ -34,6 +34,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "set_cart_line",
     ),
     "holds": ("release_cart_holds", "release_expired_holds"),
+    # site planning reads orders per delivery cell
+    "demand": ("CellOrders", "orders_by_cell"),
     "events": ("build_event", "record_event", "record_events"),
     "idempotency": ("clean_key", "request_hash"),
     "payment": ("capture_payment", "reduce_authorisation", "refund_payment", "void_payment"),
@@ -96,6 +98,7 @@ if TYPE_CHECKING:
         place_order,
         quote,
     )
+    from hyperlocal.orders.services.demand import CellOrders, orders_by_cell
     from hyperlocal.orders.services.events import build_event, record_event, record_events
     from hyperlocal.orders.services.holds import release_cart_holds, release_expired_holds
     from hyperlocal.orders.services.idempotency import clean_key, request_hash
@@ -131,6 +134,7 @@ __all__ = [
     "ALLOWED",
     "CartLineView",
     "CartSummary",
+    "CellOrders",
     "DeliveryChoice",
     "HubBoard",
     "LineRequest",
@@ -157,6 +161,7 @@ __all__ = [
     "hub_board",
     "instant_eta_minutes",
     "order_timeline",
+    "orders_by_cell",
     "pack",
     "pick_list",
     "place_order",
