@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from hyperlocal.errors import InvalidInput
-from hyperlocal.planning.services import PlanParameters, clean_parameters
+from hyperlocal.planning.services import PARAMETER_HELP, PlanParameters, clean_parameters, region_for
 from hyperlocal.regions.models import Region
 
 
@@ -24,6 +24,24 @@ def test_defaults_take_the_only_district(mapo: Region) -> None:
     assert params == PlanParameters(region_code="11440")
     assert (params.model, params.p, params.promise_minutes, params.mode) == ("mclp", 3, 15.0, "bike")
     assert (params.demand_source, params.include_existing_hubs, params.curve_up_to) == ("blend", True, 0)
+    assert params.capacitated is True  # a hub is given no more orders than its warehouse packs
+
+
+def test_every_model_takes_capacities(mapo: Region) -> None:
+    for model in ("mclp", "set_cover", "p_median"):
+        assert clean_parameters({"model": model}).capacitated is True
+        assert clean_parameters({"model": model, "capacitated": "true"}).capacitated is True
+        assert clean_parameters({"model": model, "capacitated": "false"}).capacitated is False
+
+
+def test_region_for_is_the_one_lookup(mapo: Region) -> None:
+    assert region_for("11440") == mapo
+    assert region_for(" 1144066000 ").parent == mapo
+    for code in ("99999", ""):
+        with pytest.raises(InvalidInput) as exc:
+            region_for(code)
+        assert exc.value.field == "region_code"
+        assert exc.value.status_code == 422
 
 
 def test_strings_from_a_form_and_blank_values(mapo: Region) -> None:
@@ -107,7 +125,6 @@ def test_json_reads_back_the_same(mapo: Region) -> None:
         ({"available_by": "01/03/2025"}, "available_by", "2025-03-01"),
         ({"zone_kind": "warehouse"}, "zone_kind", "community, popup, stay"),
         ({"curve_up_to": 51}, "curve_up_to", "[0, 50]"),
-        ({"model": "set_cover", "capacitated": True}, "capacitated", "capacities"),
         ({"model": "p_median", "budget_won": 100}, "budget_won", "rent budget"),
     ],
 )
@@ -135,3 +152,8 @@ def test_growth_may_name_the_district_or_its_dongs_only(mapo: Region) -> None:
     error = refused(region_code="11440", growth="11110=1.3")
     assert "11110" in error.message
     assert error.field == "growth"
+
+
+def test_the_help_says_the_time_limit_covers_the_comparison() -> None:
+    assert "whole plan" in PARAMETER_HELP["time_limit_seconds"]
+    assert "half" in PARAMETER_HELP["time_limit_seconds"]

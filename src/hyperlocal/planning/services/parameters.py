@@ -1,6 +1,11 @@
 """What a site plan is asked to do, checked once: ``clean_parameters`` turns a form, a CLI
 or an API body (Python values or strings) into ``PlanParameters`` or refuses it with an
-``InvalidInput`` that names the field."""
+``InvalidInput`` that names the field. ``region_for`` is the one lookup of a plan's region
+by code; ``PARAMETER_HELP`` says what the less obvious parameters mean (forms, CLI, API).
+
+Capacities are on by default (``capacitated``): a plan without them may send a hub more
+orders a day than its warehouse packs. Every model takes them. p-median takes no rent
+budget (InvalidInput on ``budget_won``)."""
 
 from __future__ import annotations
 
@@ -18,9 +23,11 @@ __all__ = [
     "DEMAND_SOURCES",
     "MODELS",
     "ORDER_WEIGHTS",
+    "PARAMETER_HELP",
     "ZONE_KINDS",
     "PlanParameters",
     "clean_parameters",
+    "region_for",
 ]
 
 MODELS = ("mclp", "set_cover", "p_median")
@@ -36,6 +43,27 @@ MAX_P = 500
 MAX_CURVE = 50
 MAX_ORDERS_PER_HOUSEHOLD_DAY = 10.0
 
+PARAMETER_HELP = {
+    "time_limit_seconds": (
+        "the time budget of the whole plan in seconds: the main solve gets half of it when the "
+        "p = 1..N comparison is asked for (all of it otherwise) and the comparison's points share "
+        "the rest; a solve cut short keeps its best plan and reports its gap"
+    ),
+    "capacitated": (
+        "cap each site at the orders a day its warehouse packs (on by default); off lets a site "
+        "take all the demand nearest to it"
+    ),
+    "demand_source": (
+        "population: households x orders_per_household_day; orders: the orders actually placed "
+        "(only where a hub already delivers); blend: households x a rate learned from the orders "
+        "where hubs deliver, mixed with orders_per_household_day by orders_share"
+    ),
+    "orders_share": (
+        "blend: weight of the orders-per-household rate learned from orders against "
+        "orders_per_household_day (0 = the parameter only, 1 = the learned rate only)"
+    ),
+}
+
 TRUE_WORDS = {"true", "yes", "on", "1", "y", "t"}
 FALSE_WORDS = {"false", "no", "off", "0", "n", "f"}
 
@@ -49,7 +77,7 @@ class PlanParameters:
     promise_minutes: float = 15.0
     mode: str = "bike"
     budget_won: int | None = None
-    capacitated: bool = False
+    capacitated: bool = True
     time_limit_seconds: float = 30.0
     demand_source: str = "blend"
     population_source: str | None = None
@@ -180,16 +208,22 @@ def _growth(value: object) -> dict[str, float]:
     return out
 
 
+def region_for(code: str) -> Region:
+    """The region with this code; InvalidInput(field="region_code") when there is none."""
+    code = str(code).strip()
+    region = Region.objects.filter(code=code).first() if code else None
+    if region is None:
+        raise InvalidInput(f"there is no region with code {code!r}", field="region_code")
+    return region
+
+
 def _region(value: object) -> Region:
     if _blank(value):
         region = Region.objects.filter(level=Region.Level.DISTRICT).order_by("code").first()
         if region is None:
             raise InvalidInput("no district has been loaded: import a region first", field="region_code")
         return region
-    code = str(value).strip()
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        raise InvalidInput(f"there is no region with code {code!r}", field="region_code")
+    region = region_for(str(value))
     if region.level not in (Region.Level.DISTRICT, Region.Level.DONG):
         raise InvalidInput(
             f"plans are made for a district or a dong, and {region} is neither", field="region_code"
@@ -253,11 +287,6 @@ def clean_parameters(raw: Mapping[str, object]) -> PlanParameters:
         values[key] = clean(value, key)
     params = PlanParameters(**values)
     _check_growth_codes(region, params.growth)
-    if params.model == "set_cover" and params.capacitated:
-        raise InvalidInput(
-            "set covering does not model capacities: use mclp or p_median for a capacitated plan",
-            field="capacitated",
-        )
     if params.model == "p_median" and params.budget_won is not None:
         raise InvalidInput(
             "p-median does not take a rent budget: use mclp or set_cover with a budget", field="budget_won"
