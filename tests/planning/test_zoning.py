@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 from hyperlocal.accounts.roles import Role, grant_role
 from hyperlocal.errors import InvalidInput, NotAllowed
 from hyperlocal.planning.models import VacantSpace, ZoneSplitRule
-from hyperlocal.planning.services import daily_capacity, split_zones, update_zone_rule, zone_rule_for
+from hyperlocal.planning.services import (
+    can_plan,
+    daily_capacity,
+    split_zones,
+    update_zone_rule,
+    zone_rule_for,
+)
 from hyperlocal.regions.models import Region
 from tests.factories import HubFactory, UserFactory
 
@@ -136,18 +142,45 @@ def test_a_platform_admin_changes_the_rule(mapo: Region, admin: Any) -> None:
     assert ZoneSplitRule.objects.count() == 1
 
 
-def test_hub_operators_may_and_residents_may_not(mapo: Region) -> None:
-    operator = UserFactory()
-    grant_role(operator, Role.HUB_OPERATOR)
-    update_zone_rule(operator, mapo, stay_bp=800)
+def test_hub_operators_may_in_their_district_and_residents_may_not(mapo: Region) -> None:
+    dong = Region.objects.get(code="1144066000")
     runs_a_hub = UserFactory()
-    HubFactory().operators.add(runs_a_hub)
+    HubFactory(region=dong).operators.add(runs_a_hub)  # a hub in one of Mapo's dongs
     update_zone_rule(runs_a_hub, mapo, stay_bp=700)
+    update_zone_rule(runs_a_hub, dong, stay_bp=750)  # a dong: its district's rule
+    role_only = UserFactory()
+    grant_role(role_only, Role.HUB_OPERATOR)  # the role without a hub: no district
     resident = UserFactory()
     grant_role(resident, Role.RESIDENT)
-    with pytest.raises(NotAllowed):
-        update_zone_rule(resident, mapo, stay_bp=600)
-    assert ZoneSplitRule.objects.get(region=mapo).stay_bp == 700
+    for user in (role_only, resident):
+        with pytest.raises(NotAllowed):
+            update_zone_rule(user, mapo, stay_bp=600)
+    assert ZoneSplitRule.objects.get(region=mapo).stay_bp == 750
+
+
+def test_an_operator_plans_only_the_district_of_a_hub_they_run(mapo: Region, admin: Any) -> None:
+    jongno = Region.objects.create(code="11110", name_ko="종로구", level=Region.Level.DISTRICT)
+    sajik = Region.objects.create(code="1111053000", name_ko="사직동", level=Region.Level.DONG, parent=jongno)
+    mapo_operator, jongno_operator, role_only = UserFactory(), UserFactory(), UserFactory()
+    HubFactory(region=mapo).operators.add(mapo_operator)  # a hub of the district itself
+    HubFactory(region=sajik, status="planned").operators.add(jongno_operator)  # of a dong, any status
+    grant_role(role_only, Role.HUB_OPERATOR)
+    seogyo = Region.objects.get(code="1144066000")
+    assert (can_plan(mapo_operator, mapo), can_plan(mapo_operator, seogyo)) == (True, True)
+    assert (can_plan(mapo_operator, jongno), can_plan(mapo_operator, sajik)) == (False, False)
+    assert (can_plan(jongno_operator, jongno), can_plan(jongno_operator, mapo)) == (True, False)
+    assert (can_plan(role_only, mapo), can_plan(role_only, jongno), can_plan(role_only)) == (
+        False,
+        False,
+        False,
+    )
+    assert all(can_plan(admin, region) for region in (mapo, seogyo, jongno, sajik))
+    assert (can_plan(mapo_operator), can_plan(admin)) == (True, True)  # may plan somewhere
+    with pytest.raises(NotAllowed, match="종로구"):
+        update_zone_rule(mapo_operator, jongno, stay_bp=600)
+    update_zone_rule(jongno_operator, sajik, stay_bp=600)
+    assert ZoneSplitRule.objects.get().region == jongno
+    assert not ZoneSplitRule.objects.filter(region=mapo).exists()
 
 
 @pytest.mark.parametrize(

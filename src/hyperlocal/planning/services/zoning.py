@@ -15,10 +15,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hyperlocal.accounts.roles import Role
 from hyperlocal.errors import InvalidInput, NotAllowed
-from hyperlocal.hubs.models import Hub, Zone
-from hyperlocal.hubs.services.permissions import AnyUser, is_platform_admin
+from hyperlocal.hubs.services import ZoneKind, is_platform_admin, region_ids_operated_by
+from hyperlocal.hubs.services.permissions import AnyUser
 from hyperlocal.planning.models import ZoneSplitRule
 from hyperlocal.regions.models import Region
 
@@ -62,16 +61,23 @@ def zone_rule_for(region: Region) -> ZoneSplitRule:
 
 
 def can_plan(user: AnyUser, region: Region | None = None) -> bool:
-    """Platform admins and hub operators plan sites and change the zone split.
-
-    ``region`` is accepted for a later per-district rule; today any hub operator may."""
+    """Who plans sites and changes the zone split of ``region``'s district: platform admins
+    everywhere; a hub operator only in the district of a hub they operate (a hub whose region
+    is the district or one of its dongs). The hub operator role without a hub gives no
+    district. ``region`` None asks whether the user may plan anywhere at all."""
     if not user.is_authenticated or not user.is_active:
         return False
     if is_platform_admin(user):
         return True
-    if user.groups.filter(name=str(Role.HUB_OPERATOR)).exists():
+    operated = region_ids_operated_by(user)
+    if not operated:
+        return False
+    if region is None:
         return True
-    return Hub.objects.filter(operators=user.pk).exists()
+    district = region.district
+    districts = {district.pk}
+    districts |= set(Region.objects.filter(parent=district).values_list("pk", flat=True))
+    return bool(operated & districts)
 
 
 def _share(value: Any, key: str) -> int:
@@ -132,7 +138,9 @@ def update_zone_rule(user: AnyUser, region: Region, **values: Any) -> ZoneSplitR
     floor; unit areas whole m²; ``orders_per_warehouse_m2`` above 0. Blank values keep the
     current one. Platform admins and hub operators only."""
     if not can_plan(user, region):
-        raise NotAllowed("only platform admins and hub operators change the zone split")
+        raise NotAllowed(
+            f"only platform admins and the operators of a hub in {region.district} change its zone split"
+        )
     cleaners: dict[str, Callable[[Any, str], float]] = {
         **dict.fromkeys(SHARE_FIELDS, _share),
         "popup_bay_m2": _unit,
@@ -196,26 +204,26 @@ def split_zones(
         raise InvalidInput(f"the floor area must be above 0 m², not {floor_area_m2}", field="floor_area_m2")
     warehouse = warehouse_area(area, rule)
     zones = [
-        ZonePlan(Zone.Kind.WAREHOUSE.value, "창고 Warehouse", warehouse, warehouse * BINS_PER_WAREHOUSE_M2)
+        ZonePlan(ZoneKind.WAREHOUSE.value, "창고 Warehouse", warehouse, warehouse * BINS_PER_WAREHOUSE_M2)
     ]
     left = area - warehouse
     if community and rule.community_bp > 0:
         room = min(max(_part(area, rule.community_bp), MIN_COMMUNITY_ROOM_M2), left)
         if room > 0:
             zones.append(
-                ZonePlan(Zone.Kind.COMMUNITY_ROOM.value, "커뮤니티룸 Community room", room, room // 2)
+                ZonePlan(ZoneKind.COMMUNITY_ROOM.value, "커뮤니티룸 Community room", room, room // 2)
             )
             left -= room
     if popup:
         share = min(_part(area, rule.popup_bp), left)
         bays = _units(
-            Zone.Kind.POPUP_BAY.value, share, rule.popup_bay_m2, MAX_POPUP_BAYS, "팝업 베이", "Pop-up bay", 1
+            ZoneKind.POPUP_BAY.value, share, rule.popup_bay_m2, MAX_POPUP_BAYS, "팝업 베이", "Pop-up bay", 1
         )
         zones += bays
         left -= sum(z.area_m2 for z in bays)
     if stay:
         share = min(_part(area, rule.stay_bp), left)
         zones += _units(
-            Zone.Kind.STAY_ROOM.value, share, rule.stay_room_m2, MAX_STAY_ROOMS, "스테이", "Stay room", 2
+            ZoneKind.STAY_ROOM.value, share, rule.stay_room_m2, MAX_STAY_ROOMS, "스테이", "Stay room", 2
         )
     return [z for z in zones if z.area_m2 > 0]
