@@ -12,10 +12,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from hyperlocal.errors import InvalidInput
+from hyperlocal.hubs.models import Hub, ServiceAreaCell
 from hyperlocal.orders.models import Order, OrderStatus
 from hyperlocal.planning.models import PopulationCell
 from hyperlocal.planning.services import CellDemand, build_demand, clean_parameters
 from hyperlocal.regions.models import Region, RegionCell
+from tests.factories import HubFactory
 from tests.planning.helpers import DONG, dong_cells, population
 from tests.planning.helpers import order as place_order
 
@@ -118,15 +120,52 @@ def test_no_households_and_no_orders(db: None) -> None:
     assert "no households" in exc.value.message
 
 
-def test_blend_mixes_the_two_sources(mapo: Region) -> None:
+def serve(*cells: str) -> None:
+    """An open hub whose service area holds ``cells``."""
+    hub = HubFactory(status=Hub.Status.OPEN)
+    ServiceAreaCell.objects.bulk_create(ServiceAreaCell(hub=hub, cell=c, travel_minutes=5.0) for c in cells)
+
+
+def test_blend_applies_the_rate_learned_where_hubs_deliver_to_every_household(mapo: Region) -> None:
     a, b = dong_cells(count=2)
-    population({a: 100, b: 20})
+    population({a: 100, b: 100})
+    serve(a)  # orders can come only from a
     for _ in range(28):
-        order(b, 10_000)  # one order a day in b
-    rows = demand(demand_source="blend", orders_share=0.25, orders_per_household_day=0.05)
-    assert rows[a].orders_per_day == pytest.approx(0.75 * 5.0)
-    assert rows[b].orders_per_day == pytest.approx(0.75 * 1.0 + 0.25 * 1.0)
-    assert (rows[a].households, rows[b].households) == (100.0, 20.0)
+        order(a, 10_000)  # one order a day: 0.01 a household a day in the served cell
+    notes: list[str] = []
+    rows = demand(demand_source="blend", orders_share=0.25, orders_per_household_day=0.05, notes=notes)
+    # 0.75 x 0.05 + 0.25 x 0.01 = 0.04 a household, in the unserved cell b as in a.
+    assert rows[a].orders_per_day == pytest.approx(4.0)
+    assert rows[b].orders_per_day == pytest.approx(4.0)
+    assert (rows[a].households, rows[b].households) == (100.0, 100.0)
+    assert "rate learned from orders where hubs deliver" in notes[0]
+    assert "own rate for 1 of 16 areas (0.010-0.010)" in notes[0]
+    # The orders alone see only where a hub delivers.
+    assert set(demand(demand_source="orders")) == {a}
+
+
+def test_a_dong_with_few_orders_takes_the_regions_rate_and_none_the_parameters(mapo: Region) -> None:
+    a, b = dong_cells(count=2)
+    other = RegionCell.objects.exclude(region__code=DONG).order_by("cell")[:2]
+    e, f = (r.cell for r in other)
+    population({a: 100, b: 100})
+    population({e: 100, f: 50}, code=other[0].region.code)
+    serve(a, e)
+    for _ in range(28):
+        order(a, 10_000)  # Seogyo's served cell: 1 a day over 100 households
+    for _ in range(7):
+        order(e, 10_000)  # too few for a rate of its own dong
+    rows = demand(demand_source="blend", orders_share=1.0)
+    assert rows[a].orders_per_day == pytest.approx(1.0)
+    assert rows[b].orders_per_day == pytest.approx(1.0)
+    region_rate = (1 + 7 / 28) / 200  # every served cell's orders over their households
+    assert rows[e].orders_per_day == pytest.approx(100 * region_rate)
+    assert rows[f].orders_per_day == pytest.approx(50 * region_rate)
+    ServiceAreaCell.objects.all().delete()  # no cell served: nothing to learn from
+    notes: list[str] = []
+    alone = demand(demand_source="blend", orders_share=1.0, orders_per_household_day=0.05, notes=notes)
+    assert alone[a].orders_per_day == pytest.approx(5.0)
+    assert "too few orders" in notes[0]
 
 
 def test_growth_by_dong_overrides_the_district(mapo: Region) -> None:

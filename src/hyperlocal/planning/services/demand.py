@@ -1,21 +1,35 @@
-"""Demand per H3 cell of a region, in orders a day: from households (an imported
-population grid, else the dongs' statistics), from the platform's own orders, or a blend,
-with a forecast growth factor per dong or district."""
+"""Demand per H3 cell of a region, in orders a day, with a forecast growth factor per dong
+or district:
+
+- ``population``: households (an imported population grid, else the dongs' statistics spread
+  evenly over their cells) x ``orders_per_household_day``;
+- ``orders``: the orders actually placed (not cancelled) over the last ``orders_days``, per
+  delivery cell, by count or by value. Orders come only from cells an open hub already
+  serves, so this source sees no demand where there is no hub yet;
+- ``blend``: households x a rate of orders per household a day, rate = (1 - orders_share) x
+  ``orders_per_household_day`` + orders_share x the rate learned from the orders. The learned
+  rate is measured only over served cells (cells in some open hub's service area): a dong's
+  orders a day in its served cells over its households there, when those cells had at least
+  ``MIN_RATE_ORDERS`` orders; else the region's (all its served cells), when enough; else the
+  parameter. Served and unserved cells alike get the rate, so a blend no longer favours the
+  places hubs already serve. The rates used are said in ``notes`` (the plan's message).
+
+A blend without households falls back to the orders, one without orders to the parameter's
+rate; both say so in ``notes``."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import h3
 from django.conf import settings
-from django.db.models import Count, Sum
 from django.utils import timezone
 
 from hyperlocal.errors import InvalidInput
-from hyperlocal.orders.models import Order, OrderStatus
+from hyperlocal.hubs.services import served_cells
+from hyperlocal.orders.services import orders_by_cell
 from hyperlocal.planning.models import PopulationCell
 from hyperlocal.planning.services.parameters import PlanParameters
 from hyperlocal.regions.models import Region, RegionCell
@@ -24,6 +38,9 @@ __all__ = ["CellDemand", "build_demand", "leaf_regions", "region_cells"]
 
 # Seoul's persons per household, when neither the dong nor the district says.
 DEFAULT_PERSONS_PER_HOUSEHOLD = 2.2
+# A dong's (or the region's) served cells need this many orders in the period for a rate
+# of their own.
+MIN_RATE_ORDERS = 20
 
 
 @dataclass(frozen=True)
@@ -41,6 +58,7 @@ class _Side:
     orders: dict[str, float]
     households: dict[str, float] | None
     dong: dict[str, str | None]
+    counts: dict[str, int]  # orders per cell in the period (for "enough orders")
 
 
 def leaf_regions(region: Region) -> list[Region]:
@@ -119,30 +137,79 @@ def _normalised(cell: str, resolution: int) -> str | None:
 
 def _orders(region: Region, params: PlanParameters, cells: dict[str, str], now: datetime) -> _Side:
     since = now - timedelta(days=params.orders_days)
-    rows = (
-        Order.objects.filter(region__in=leaf_regions(region), placed_at__gte=since, placed_at__lte=now)
-        .exclude(status=OrderStatus.CANCELLED)
-        .values("delivery_cell", "region__code")
-        .annotate(n=Count("pk"), won=Sum("total_won"))
-    )
     resolution = settings.REGION_CELL_RESOLUTION
     count: dict[str, int] = defaultdict(int)
     value: dict[str, int] = defaultdict(int)
     dong: dict[str, str | None] = {}
-    for row in rows:
-        cell = _normalised(row["delivery_cell"], resolution)
+    for raw_cell, tally in orders_by_cell([r.pk for r in leaf_regions(region)], since, now).items():
+        cell = _normalised(raw_cell, resolution)
         if cell is None:
             continue
-        count[cell] += row["n"]
-        value[cell] += row["won"] or 0
-        dong[cell] = cells.get(cell, row["region__code"])
+        count[cell] += tally.count
+        value[cell] += tally.won
+        dong[cell] = cells.get(cell, tally.region_code)
     total_count, total_value = sum(count.values()), sum(value.values())
     per_day = total_count / params.orders_days
     if params.order_weight == "value" and total_value > 0:
         orders = {cell: per_day * value[cell] / total_value for cell in count}
     else:
         orders = {cell: n / params.orders_days for cell, n in count.items()}
-    return _Side(orders, None, dong)
+    return _Side(orders, None, dong, dict(count))
+
+
+@dataclass(frozen=True)
+class _Rates:
+    """Orders per household a day learned from orders in served cells."""
+
+    by_dong: dict[str, float]
+    region: float | None
+
+    def for_dong(self, code: str | None) -> float | None:
+        if code is not None and code in self.by_dong:
+            return self.by_dong[code]
+        return self.region
+
+
+def _learned_rates(households: dict[str, float], orders: _Side, cells: dict[str, str]) -> _Rates:
+    """Per dong (and for the whole region) over its served cells: orders a day / households,
+    where those cells had at least MIN_RATE_ORDERS orders."""
+    served = served_cells(set(households) | set(orders.orders))
+    per_day: dict[str | None, float] = defaultdict(float)
+    homes: dict[str | None, float] = defaultdict(float)
+    counts: dict[str | None, int] = defaultdict(int)
+    for cell in served:
+        code = cells.get(cell) or orders.dong.get(cell)
+        per_day[code] += orders.orders.get(cell, 0.0)
+        homes[code] += households.get(cell, 0.0)
+        counts[code] += orders.counts.get(cell, 0)
+    by_dong = {
+        str(code): per_day[code] / homes[code]
+        for code in homes
+        if code is not None and homes[code] > 0 and counts[code] >= MIN_RATE_ORDERS
+    }
+    all_homes, all_counts = sum(homes.values()), sum(counts.values())
+    region = sum(per_day.values()) / all_homes if all_homes > 0 and all_counts >= MIN_RATE_ORDERS else None
+    return _Rates(by_dong, region)
+
+
+def _rates_note(params: PlanParameters, rates: _Rates, dongs: int) -> str:
+    share = params.orders_share
+    mix = (
+        f"blend: orders per household a day = {100 * (1 - share):g} % x {params.orders_per_household_day:g} "
+        f"(parameter) + {100 * share:g} % x the rate learned from orders where hubs deliver"
+    )
+    if rates.region is None and not rates.by_dong:
+        return f"{mix}; too few orders in served cells to learn a rate: the parameter's alone"
+    parts = []
+    if rates.by_dong:
+        low, high = min(rates.by_dong.values()), max(rates.by_dong.values())
+        parts.append(f"own rate for {len(rates.by_dong)} of {dongs} areas ({low:.3f}-{high:.3f})")
+    parts.append(
+        f"the rest {rates.region:.3f} (the whole region's)"
+        if rates.region is not None
+        else "the rest the parameter's"
+    )
+    return f"{mix}: " + ", ".join(parts)
 
 
 def _growth(params: PlanParameters, region: Region, dong_code: str | None) -> float:
@@ -169,44 +236,63 @@ def _no_demand(region: Region, params: PlanParameters) -> InvalidInput:
 def build_demand(
     region: Region, params: PlanParameters, *, now: datetime | None = None, notes: list[str] | None = None
 ) -> list[CellDemand]:
-    """Orders a day per cell (cells with demand only, by cell). A blend with one side empty
-    (no orders yet) takes the other side whole and says so in ``notes``."""
+    """Orders a day per cell (cells with demand only, by cell); see the module docstring."""
     now = now or timezone.now()
     cells = region_cells(region)
     source = params.demand_source
-    households = _households(region, params, cells) if source in ("population", "blend") else None
-    orders = _orders(region, params, cells, now) if source in ("orders", "blend") else None
-    if source == "orders" and orders is not None and orders.orders:
-        # Households where the population says so, so that rent per household can be given.
-        households = _households_quietly(region, params, cells)
-    population = (
-        {cell: h * params.orders_per_household_day for cell, h in households.items()} if households else {}
-    )
-    from_orders = orders.orders if orders is not None else {}
+    notes = notes if notes is not None else []
     if source == "population":
-        share = 0.0
+        households = _households(region, params, cells)
+        rate_of: dict[str, float] = dict.fromkeys(households or {}, params.orders_per_household_day)
+        per_day = {cell: h * rate_of[cell] for cell, h in (households or {}).items()}
     elif source == "orders":
-        share = 1.0
-    elif not from_orders:
-        share = 0.0
-        if notes is not None and population:
-            notes.append(f"no orders in the last {params.orders_days} days: demand from households alone")
-    elif not population:
-        share = 1.0
-        if notes is not None:
-            notes.append("no household figures: demand from orders alone")
+        orders = _orders(region, params, cells, now)
+        per_day = orders.orders
+        # Households where the population says so, so that rent per household can be given.
+        households = _households_quietly(region, params, cells) if per_day else None
     else:
-        share = params.orders_share
+        households = _households(region, params, cells)
+        orders = _orders(region, params, cells, now)
+        per_day = _blend(region, params, cells, households, orders, notes)
     out = []
-    for cell in sorted(_cells(population if share < 1 else {}, from_orders if share > 0 else {})):
-        dong_code = cells.get(cell) or (orders.dong.get(cell) if orders is not None else None)
+    for cell in sorted(per_day):
+        dong_code = cells.get(cell)
+        if dong_code is None and source != "population":
+            dong_code = orders.dong.get(cell)
         factor = _growth(params, region, dong_code)
-        per_day = (1 - share) * population.get(cell, 0.0) + share * from_orders.get(cell, 0.0)
         hh = None if households is None else households.get(cell, 0.0) * factor
-        if per_day * factor > 0:
-            out.append(CellDemand(cell, dong_code, per_day * factor, hh))
+        if per_day[cell] * factor > 0:
+            out.append(CellDemand(cell, dong_code, per_day[cell] * factor, hh))
     if not out:
         raise _no_demand(region, params)
+    return out
+
+
+def _blend(
+    region: Region,
+    params: PlanParameters,
+    cells: dict[str, str],
+    households: dict[str, float] | None,
+    orders: _Side,
+    notes: list[str],
+) -> dict[str, float]:
+    """Households x the blended rate (see the module docstring)."""
+    if not households:
+        if orders.orders:
+            notes.append("no household figures: demand from orders alone")
+        return orders.orders
+    base = params.orders_per_household_day
+    if not orders.orders:
+        notes.append(f"no orders in the last {params.orders_days} days: demand from households alone")
+        return {cell: h * base for cell, h in households.items()}
+    rates = _learned_rates(households, orders, cells)
+    share = params.orders_share
+    notes.append(_rates_note(params, rates, len(leaf_regions(region)) - (region.level != Region.Level.DONG)))
+    out = {}
+    for cell, h in households.items():
+        learned = rates.for_dong(cells.get(cell))
+        rate = base if learned is None else (1 - share) * base + share * learned
+        out[cell] = h * rate
     return out
 
 
@@ -217,10 +303,3 @@ def _households_quietly(
         return _households(region, params, cells)
     except InvalidInput:
         return None
-
-
-def _cells(*sides: Iterable[str]) -> set[str]:
-    out: set[str] = set()
-    for side in sides:
-        out.update(side)
-    return out
