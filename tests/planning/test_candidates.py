@@ -67,6 +67,12 @@ def test_filters_by_date_and_zone_kind(mapo: Region) -> None:
         f"space:{popup.pk}",
     ]
     assert [c.key for c in candidates(zone_kind="community")] == [f"space:{late.pk}"]
+    # Without available_by every space is proposed, each with the day it becomes available.
+    assert [(c.key, c.available_from) for c in candidates()] == [
+        (f"space:{early.pk}", date(2025, 1, 1)),
+        (f"space:{late.pk}", date(2025, 9, 1)),
+        (f"space:{popup.pk}", date(2025, 3, 1)),
+    ]
     assert [c.key for c in candidates(zone_kind="stay", available_by="2025-12-31")] == [f"space:{early.pk}"]
     with pytest.raises(InvalidInput) as exc:
         candidates(zone_kind="community", available_by="2025-06-01")

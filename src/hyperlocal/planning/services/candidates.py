@@ -1,13 +1,15 @@
 """The places a plan may choose: vacant spaces of the region that are not a hub yet, and
-the region's open hubs, which stay open (fixed) and cost the plan nothing."""
+the region's open hubs, which stay open (fixed) and cost the plan nothing. Spaces not yet
+available are proposed too unless ``available_by`` is given; each candidate carries its
+``available_from`` so that the plan shows it."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 from hyperlocal.errors import InvalidInput
-from hyperlocal.hubs.models import Hub, Zone
+from hyperlocal.hubs.services import ZoneKind, open_hubs_for_planning, space_ids_with_hubs
 from hyperlocal.planning.models import VacantSpace, ZoneSplitRule
 from hyperlocal.planning.services.demand import leaf_regions
 from hyperlocal.planning.services.parameters import PlanParameters
@@ -36,12 +38,15 @@ class Candidate:
     can_community: bool
     can_popup: bool
     can_stay: bool
+    available_from: date | None = None  # spaces: the first day it can be used
 
 
 def _spaces(region: Region, params: PlanParameters, rule: ZoneSplitRule) -> list[Candidate]:
-    spaces = VacantSpace.objects.filter(
-        region__in=leaf_regions(region), can_warehouse=True, hub__isnull=True
-    ).order_by("pk")
+    spaces = (
+        VacantSpace.objects.filter(region__in=leaf_regions(region), can_warehouse=True)
+        .exclude(pk__in=space_ids_with_hubs())
+        .order_by("pk")
+    )
     if params.available_by is not None:
         spaces = spaces.filter(available_from__lte=params.available_by)
     if params.zone_kind is not None:
@@ -62,23 +67,17 @@ def _spaces(region: Region, params: PlanParameters, rule: ZoneSplitRule) -> list
             can_community=s.can_community,
             can_popup=s.can_popup,
             can_stay=s.can_stay,
+            available_from=s.available_from,
         )
         for s in spaces
     ]
 
 
 def _hubs(region: Region, rule: ZoneSplitRule) -> list[Candidate]:
-    hubs = list(Hub.objects.filter(region__in=leaf_regions(region), status=Hub.Status.OPEN).order_by("slug"))
-    kinds: dict[int, set[str]] = defaultdict(set)
-    warehouse: dict[int, int] = defaultdict(int)
-    for hub_id, kind, area in Zone.objects.filter(hub__in=hubs).values_list("hub_id", "kind", "area_m2"):
-        kinds[hub_id].add(kind)
-        if kind == Zone.Kind.WAREHOUSE:
-            warehouse[hub_id] += area
     out = []
-    for hub in hubs:
-        if warehouse[hub.pk]:
-            capacity = warehouse[hub.pk] * float(rule.orders_per_warehouse_m2)
+    for hub in open_hubs_for_planning(r.pk for r in leaf_regions(region)):
+        if hub.warehouse_m2:
+            capacity = hub.warehouse_m2 * float(rule.orders_per_warehouse_m2)
         else:  # a hub without warehouse zones yet: as if it were split by the rule
             capacity = daily_capacity(hub.floor_area_m2, rule)
         out.append(
@@ -94,9 +93,9 @@ def _hubs(region: Region, rule: ZoneSplitRule) -> list[Candidate]:
                 existing=True,
                 space_id=hub.vacant_space_id,
                 hub_slug=hub.slug,
-                can_community=Zone.Kind.COMMUNITY_ROOM in kinds[hub.pk],
-                can_popup=Zone.Kind.POPUP_BAY in kinds[hub.pk],
-                can_stay=Zone.Kind.STAY_ROOM in kinds[hub.pk],
+                can_community=ZoneKind.COMMUNITY_ROOM in hub.zone_kinds,
+                can_popup=ZoneKind.POPUP_BAY in hub.zone_kinds,
+                can_stay=ZoneKind.STAY_ROOM in hub.zone_kinds,
             )
         )
     return out
