@@ -5,15 +5,17 @@ nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from django.utils.text import slugify
 
 from hyperlocal.accounts.models import User
 from hyperlocal.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from hyperlocal.hubs.models import Hub, ServiceAreaCell, Zone
-from hyperlocal.planning.models import SitePlan, ZoneSplitRule
+from hyperlocal.planning.models import SitePlan, VacantSpace, ZoneSplitRule
 from hyperlocal.planning.services import opening
 from hyperlocal.planning.services.zoning import split_zones
 from hyperlocal.regions.models import Region
@@ -47,7 +49,9 @@ def plan(world: SmallWorld) -> SitePlan:
 
 
 def nothing_written() -> bool:
-    return not Hub.objects.exists() and not Zone.objects.exists() and not ServiceAreaCell.objects.exists()
+    """No hub was opened (an operator's own planned hub, made by ``operator()``, aside)."""
+    opened = Hub.objects.exclude(status=Hub.Status.PLANNED, vacant_space__isnull=True)
+    return not opened.exists() and not Zone.objects.exists() and not ServiceAreaCell.objects.exists()
 
 
 def test_a_chosen_space_opens_as_a_hub_with_zones_and_a_service_area(
@@ -160,3 +164,19 @@ def test_spaces_are_listed_with_whether_each_is_a_hub(world: SmallWorld, plan: S
     seogyo = Region.objects.get(code="1144066000")
     assert len(opening.list_spaces(region=seogyo)) == 3
     assert len(opening.list_spaces(region=Region.objects.get(code="11440"), limit=1)) == 1
+
+
+def test_a_space_not_yet_available_is_refused_with_its_date(
+    world: SmallWorld, plan: SitePlan, admin: User
+) -> None:
+    space = world.spaces[0]
+    later = timezone.localdate() + timedelta(days=30)
+    VacantSpace.objects.filter(pk=space.pk).update(available_from=later)
+    with pytest.raises(InvalidInput) as exc:
+        opening.open_site(admin, plan, space.pk)
+    assert exc.value.field == "space_id"
+    assert exc.value.status_code == 422
+    assert later.isoformat() in exc.value.message
+    assert nothing_written()
+    VacantSpace.objects.filter(pk=space.pk).update(available_from=timezone.localdate())
+    assert opening.open_site(admin, plan, space.pk).vacant_space_id == space.pk  # from that day on

@@ -5,21 +5,24 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.utils import timezone
 from django.utils.text import slugify
 
 from hyperlocal.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from hyperlocal.geo import TravelTimeModel
-from hyperlocal.hubs.models import Hub
-from hyperlocal.hubs.services import add_zone, create_hub
+from hyperlocal.hubs.services import add_zone, create_hub, hub_of_space, slug_taken, space_ids_with_hubs
 from hyperlocal.hubs.services.fields import DEFAULTS, MAX_PROMISE_MINUTES
 from hyperlocal.hubs.services.permissions import AnyUser, is_platform_admin
 from hyperlocal.planning.models import SitePlan, VacantSpace
 from hyperlocal.planning.services.zoning import split_zones, zone_rule_for
 from hyperlocal.regions.models import Region
+
+if TYPE_CHECKING:
+    from hyperlocal.hubs.models import Hub
 
 MAX_SPACES = 500
 
@@ -56,7 +59,7 @@ def default_slug(space: VacantSpace) -> str:
     if not re.search("[a-z]", base):
         area = slugify(space.region.name_en)[:100].strip("-")
         return f"{area or 'space'}-{space.pk}"
-    if not Hub.objects.filter(slug=base).exists():
+    if not slug_taken(base):
         return base
     return f"{base}-{space.pk}"[:120]
 
@@ -76,7 +79,9 @@ def open_site(
     address, point and floor area, its zones come from split_zones(zone_rule_for(region)) for
     the kinds the space can hold, and its service area is computed. Name and slug default to
     the space's; the promise and courier mode to the plan's (ride promise + pick and pack).
-    Conflict when the space is already a hub; nothing is written when anything is refused."""
+    Conflict when the space is already a hub; InvalidInput (422, field space_id) when the space
+    is not available yet (its ``available_from`` is after today; the message gives the date);
+    nothing is written when anything is refused."""
     if not is_platform_admin(user):
         raise NotAllowed("only a platform admin may open a hub")
     new_site(plan, space_id)
@@ -85,12 +90,20 @@ def open_site(
         space = VacantSpace.objects.select_for_update().filter(pk=space_id).first()
         if space is None:
             raise NotFound(f"vacant space {space_id} no longer exists", field="space_id")
-        existing = Hub.objects.filter(vacant_space=space).first()
+        existing = hub_of_space(space.pk)
         if existing is not None:
             raise Conflict(
                 f"vacant space {space.name!r} is already hub {existing.name!r} ({existing.slug})",
                 field="space_id",
                 code="already_a_hub",
+            )
+        today = timezone.localdate()
+        if space.available_from > today:
+            raise InvalidInput(
+                f"vacant space {space.name!r} is available from {space.available_from.isoformat()}, "
+                f"not yet today ({today.isoformat()}): open it on or after that date",
+                field="space_id",
+                code="not_yet_available",
             )
         hub = create_hub(
             user,
@@ -124,7 +137,7 @@ def list_spaces(
     """Vacant spaces (of a district or dong) with ``is_hub``; ``open_only`` leaves out those
     already a hub."""
     spaces = VacantSpace.objects.select_related("region").annotate(
-        is_hub=Exists(Hub.objects.filter(vacant_space=OuterRef("pk")))
+        is_hub=ExpressionWrapper(Q(pk__in=space_ids_with_hubs()), output_field=BooleanField())
     )
     if region is not None:
         spaces = spaces.filter(Q(region=region) | Q(region__parent=region))
