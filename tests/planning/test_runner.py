@@ -52,6 +52,7 @@ class World:
             "region_code": "11440",
             "demand_source": "population",
             "time_limit_seconds": 20,
+            "capacitated": False,  # the tests of capacities say so
         }
         return run_plan(clean_parameters(base | raw), model=self.model)
 
@@ -89,17 +90,18 @@ def test_the_greedy_heuristic_would_have_missed_the_pair(world: World) -> None:
 def test_metrics_of_the_pair(world: World) -> None:
     two = world.run(p=2)
     # Minutes a 5 (5 orders), b 8 (3), d 12 (0.5), c 14 (2.5): half the demand by 8, 90 % by 14.
-    assert two["travel"] == {"p50": 8.0, "p90": 14.0}
+    assert two["travel"] == {"p50": 8.0, "p90": 14.0, "mean": 8.18, "assigned_share": 1.0}  # mean 90 / 11
     assert two["rent"] == {
         "monthly_won": 3_000_000,
         "per_covered_household_won": 13_636,
-        "households_served": 220.0,
+        "households_added": 220.0,
     }
     by_key = {s["key"]: s for s in two["sites"]}
     s1 = by_key[world.key(world.s1)]
     assert (s1["orders_per_day"], s1["households"], s1["cells"]) == (5.5, 110.0, 2)
     assert (s1["space_id"], s1["hub_slug"], s1["monthly_rent_won"]) == (world.s1.pk, None, 1_000_000)
     assert s1["capacity_per_day"] == 220 * 2.0  # 55 % of 400 m², 2 orders a m²
+    assert s1["available_from"] == "2024-01-01"
     cells = {c["cell"]: c for c in two["cells"]}
     assert cells[world.c] == {
         "cell": world.c,
@@ -112,9 +114,11 @@ def test_metrics_of_the_pair(world: World) -> None:
 
 def test_a_shorter_promise_leaves_cells_uncovered(world: World) -> None:
     two = world.run(p=2, promise_minutes=10)
-    # Only a (5 min) and b (8 min) are within 10 minutes of any site: S3 and any other.
+    # Only a and b are within 10 minutes of any site: S1 (a, 5 min) and S2 (b, 8 min) are the
+    # cheapest pair that reaches both.
     assert two["coverage"]["orders_per_day"] == pytest.approx(8.0)
-    assert world.key(world.s3) in new_sites(two)
+    assert new_sites(two) == {world.key(world.s1), world.key(world.s2)}
+    assert two["travel"] == {"p50": 5.0, "p90": 8.0, "mean": 6.12, "assigned_share": 0.727273}
     cells = {c["cell"]: c for c in two["cells"]}
     assert cells[world.c]["site"] is None
     assert cells[world.c]["minutes"] is None
@@ -168,6 +172,10 @@ def test_p_median_assigns_every_cell_even_beyond_the_promise(world: World) -> No
     assert result["coverage"]["orders_per_day"] == pytest.approx(8.0)  # a and b within 15 minutes
     (site,) = result["sites"]
     assert (site["orders_per_day"], site["cells"]) == (11.0, 4)
+    # Ride times over all the demand that has a site, not only the covered: a 3 min (5 orders),
+    # b 6 (3), c 40 (2.5), d 50 (0.5). Over the covered alone it would read 3 / 6.
+    assert result["travel"] == {"p50": 6.0, "p90": 40.0, "mean": 14.36, "assigned_share": 1.0}
+    assert result["coverage"]["share"] == pytest.approx(8 / 11, abs=1e-6)
 
 
 def test_orders_without_household_figures(world: World) -> None:
@@ -188,7 +196,7 @@ def test_orders_without_household_figures(world: World) -> None:
     assert result["rent"] == {
         "monthly_won": 5_000_000,
         "per_covered_household_won": None,
-        "households_served": None,
+        "households_added": None,
     }
     assert {c["cell"]: c["households"] for c in result["cells"]} == {world.a: None, world.b: None}
 
@@ -215,6 +223,20 @@ def test_a_budget_changes_the_choice(world: World) -> None:
     assert new_sites(result) in ({world.key(world.s1)}, {world.key(world.s2)})  # S3 costs 5,000,000
     assert result["coverage"]["orders_per_day"] == pytest.approx(5.5)
     assert result["rent"]["monthly_won"] <= 4_000_000
+
+
+def test_p_median_keeps_within_a_rent_budget(world: World) -> None:
+    world.rows[world.s1] |= {world.b: 9.0, world.c: 10.0}  # S1 reaches all: 83 order-minutes
+    world.rows[world.s3] |= {world.c: 7.0, world.d: 8.0}  # S3 too: 54.5, but 5,000,000 won
+    free = world.run(model="p_median", p=1)
+    assert new_sites(free) == {world.key(world.s3)}
+    capped = world.run(model="p_median", p=1, budget_won=4_000_000)
+    assert new_sites(capped) == {world.key(world.s1)}
+    assert capped["objective"] == pytest.approx(5 * 5 + 3 * 9 + 2.5 * 10 + 0.5 * 12)
+    assert capped["rent"]["monthly_won"] == 1_000_000
+    tight = world.run(model="p_median", p=1, budget_won=500_000)
+    assert tight["status"] == "infeasible"
+    assert "budget" in tight["message"]
 
 
 def test_capacities_change_the_choice(world: World) -> None:
@@ -245,8 +267,8 @@ def test_open_hubs_stay_open_and_change_what_is_worth_adding(world: World) -> No
     assert existing[0]["orders_per_day"] == pytest.approx(5.5)
     assert result["coverage"]["share"] == pytest.approx(1.0)
     assert result["rent"]["monthly_won"] == 1_000_000
-    # The new rent over the households only the new site serves (a 100 + d 10), not the hub's.
-    assert result["rent"]["households_served"] == pytest.approx(110)
+    # The new rent over the households the new site adds (a 100 + d 10), not the hub's.
+    assert result["rent"]["households_added"] == pytest.approx(110)
     assert result["rent"]["per_covered_household_won"] == 9_091  # 9,090.9 rounded half up
     without = world.run(p=1, include_existing_hubs=False)
     assert new_sites(without) == {world.key(world.s3)}
@@ -264,6 +286,11 @@ def test_a_site_given_more_than_its_capacity_is_flagged(world: World) -> None:
     tight = world.run(p=1, capacitated=True)
     assert all(not s["over_capacity"] for s in tight["sites"])
     assert "over capacity" not in tight["message"]
+    # Capacities are on unless a plan turns them off.
+    default = run_plan(clean_parameters({"demand_source": "population", "p": 1}), model=world.model)
+    assert default["parameters"]["capacitated"] is True
+    assert all(not s["over_capacity"] for s in default["sites"])
+    assert new_sites(default) == new_sites(tight)
 
 
 def test_bad_inputs_are_refused_with_the_field(world: World) -> None:
@@ -326,3 +353,126 @@ def test_weighted_quantiles_and_rounding() -> None:
     assert per_household(3_000_000, 220.0) == 13_636
     assert per_household(100, None) is None
     assert per_household(100, 0.0) is None
+
+
+def test_rent_per_household_counts_only_the_households_the_plan_adds(world: World) -> None:
+    # The open hub already covers a (10 min), b and c; S1 is nearer to a (5 min) and adds d.
+    hub = HubFactory(slug="seogyo-hub", status=Hub.Status.OPEN, lat=world.s2.lat + 0.001, lng=world.s2.lng)
+    world.rows[hub] = {world.a: 10.0, world.b: 4.0, world.c: 6.0}
+    result = world.run(p=1)
+    assert new_sites(result) == {world.key(world.s1)}
+    by_key = {s["key"]: s for s in result["sites"]}
+    assert by_key[world.key(world.s1)]["households"] == pytest.approx(110)  # a and d go to S1
+    # But only d's 10 households are new within the promise: 220 covered - 210 by the hub alone.
+    assert result["rent"] == {
+        "monthly_won": 1_000_000,
+        "per_covered_household_won": 100_000,
+        "households_added": 10.0,
+    }
+    world.rows[hub][world.d] = 9.0  # the hub alone covers everything: nothing to add
+    nothing = world.run(p=1)
+    assert nothing["rent"]["households_added"] == 0.0
+    assert nothing["rent"]["per_covered_household_won"] is None
+
+
+def test_set_covering_takes_capacities(world: World) -> None:
+    ZoneSplitRule.objects.create(region=Region.objects.get(code="11440"), orders_per_warehouse_m2=0.05)
+    # S1 and S2 pack 11 orders a day each, S3 2.75: 95 % of 11 takes S1 + S2 either way.
+    result = world.run(model="set_cover", target=0.7, capacitated=True)
+    assert result["status"] == "optimal"
+    assert result["parameters"]["capacitated"] is True
+    # Without capacities S3 alone reaches 8 of 11 (72.7 %); it packs 2.75 a day.
+    assert new_sites(result) != {world.key(world.s3)}
+    assert all(not s["over_capacity"] for s in result["sites"])
+    assert new_sites(world.run(model="set_cover", target=0.7)) == {world.key(world.s3)}
+
+
+def test_the_time_limit_covers_the_main_solve_and_the_curve(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    from hyperlocal.planning.services import runner
+
+    limits: list[float] = []
+    real = runner.solve
+    clock = SimpleNamespace(now=100.0)
+    # A clock that moves only when a solve uses its whole limit: the worst case.
+    monkeypatch.setattr(runner, "time", SimpleNamespace(perf_counter=lambda: clock.now))
+
+    def recording(inputs: Any, *, p: int | None = None, time_limit: float | None = None) -> Any:
+        limit = inputs.params.time_limit_seconds if time_limit is None else time_limit
+        limits.append(limit)
+        clock.now += limit
+        return real(inputs, p=p, time_limit=time_limit)
+
+    monkeypatch.setattr(runner, "solve", recording)
+    result = world.run(p=2, curve_up_to=3, time_limit_seconds=12)
+    assert [point["p"] for point in result["curve"]] == [1, 2, 3]
+    assert limits == [6.0, 3.0, 3.0]  # half for the main solve (p=2), the rest for p = 1 and 3
+    assert result["total_seconds"] == 12.0
+    limits.clear()
+    world.run(p=2, time_limit_seconds=12)  # no comparison: the whole limit
+    assert limits == [12.0]
+
+
+def test_p_median_keeps_each_cells_nearest_sites_and_the_greedy_plan() -> None:
+    from hyperlocal.optim.siting import CandidateSite, DemandPoint, SitingProblem, solve_p_median
+    from hyperlocal.planning.services.inputs import P_MEDIAN_NEAREST, MedianPairs, nearest_count
+
+    rng = np.random.default_rng(7)
+    cells, sites = 60, 80
+    cell_xy, site_xy = rng.uniform(0, 10, (cells, 2)), rng.uniform(0, 10, (sites, 2))
+    minutes = np.linalg.norm(cell_xy[:, None, :] - site_xy[None, :, :], axis=2).astype(np.float32) * 3
+    minutes[0, :] = np.inf  # a cell no site reaches
+    minutes[1, :-1] = np.inf  # a cell only the last site reaches
+    weights = rng.uniform(1, 5, cells)
+    fixed = np.zeros(sites, dtype=bool)
+    fixed[5] = True  # an open hub
+    from hyperlocal.planning.services.inputs import _greedy
+
+    pairs = MedianPairs(minutes, fixed, 4.0, _greedy(minutes, weights, fixed, 3))
+    demand = tuple(DemandPoint(f"c{i}", float(w)) for i, w in enumerate(weights))
+    candidates = tuple(CandidateSite(f"s{j}", fixed_open=bool(fixed[j])) for j in range(sites))
+    full = SitingProblem(demand, candidates, MedianPairs(minutes, fixed, 4.0, ()).coverage())
+    for p in (1, 2, 3):
+        reach = pairs.reach(p)
+        rows = np.diff(reach.start)
+        assert reach.pairs < cells * sites  # not every pair (each cell: its nearest)
+        assert (rows[0], rows[1]) == (0, 1)  # every cell that reaches a site keeps a pair
+        assert rows[2:].max() <= nearest_count(sites, p, 1) + 2  # + the hub and the greedy site
+        assert nearest_count(sites, p, 1) >= P_MEDIAN_NEAREST
+        open_hub = reach.site[reach.travel <= 8.0]
+        assert (open_hub == 5).sum() == int((np.isfinite(minutes[:, 5]) & (minutes[:, 5] <= 8.0)).sum())
+        sparse = SitingProblem(demand, candidates, reach)
+        assert solve_p_median(sparse, p, time_limit=20).status.value == "optimal"
+    # p=1 loses nothing: the best single site is the greedy's first, which every cell keeps.
+    every = SitingProblem(demand, candidates, _all_pairs(minutes))
+    best = solve_p_median(every, 1, time_limit=20)
+    assert solve_p_median(SitingProblem(demand, candidates, pairs.reach(1)), 1, time_limit=20).objective == (
+        pytest.approx(best.objective)
+    )
+    assert full.reach.pairs > 0
+
+
+def _all_pairs(minutes: Any) -> Any:
+    from hyperlocal.optim.siting import Reach
+
+    keep = np.isfinite(minutes)
+    rows, cols = np.nonzero(keep)
+    start = np.concatenate([[0], np.cumsum(keep.sum(axis=1))]).astype(np.int64)
+    return Reach(start, cols.astype(np.int64), minutes[rows, cols].astype(np.float64))
+
+
+def test_p_median_on_the_inputs_has_fewer_pairs_than_every_pair(world: World) -> None:
+    for n in range(30):  # 33 spaces: each cell keeps its 25 nearest for p=1
+        extra = space(f"X{n}", world.d, rent=9_000_000)
+        world.rows[extra] = {world.a: 20.0 + n, world.b: 21.0 + n, world.c: 22.0 + n, world.d: 1.0 + n}
+    inputs = build_inputs(
+        clean_parameters({"demand_source": "population", "model": "p_median", "p": 1, "capacitated": False}),
+        model=world.model,
+    )
+    assert inputs.problem.reach.pairs < 4 * 33
+    assert (inputs.coverage is None, inputs.median is None) == (False, False)
+    assert inputs.problem_for(5).reach.pairs >= inputs.problem.reach.pairs
+    assert "nearest sites" in " ".join(inputs.notes)

@@ -11,9 +11,11 @@ from hyperlocal.planning.services.parameters import (
     DEMAND_SOURCES,
     MODELS,
     ORDER_WEIGHTS,
+    PARAMETER_HELP,
     ZONE_KINDS,
     PlanParameters,
     clean_parameters,
+    region_for,
 )
 from hyperlocal.planning.services.runner import run_plan, solve
 from hyperlocal.planning.services.zoning import (
@@ -29,6 +31,7 @@ __all__ = [
     "DEMAND_SOURCES",
     "MODELS",
     "ORDER_WEIGHTS",
+    "PARAMETER_HELP",
     "ZONE_KINDS",
     "Candidate",
     "CellDemand",
@@ -42,6 +45,7 @@ __all__ = [
     "candidate_sites",
     "clean_parameters",
     "daily_capacity",
+    "region_for",
     "result_json",
     "run_plan",
     "solve",

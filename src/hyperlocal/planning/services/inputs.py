@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -19,21 +20,159 @@ from hyperlocal.optim.siting import CandidateSite, DemandPoint, Reach, SitingInp
 from hyperlocal.planning.models import ZoneSplitRule
 from hyperlocal.planning.services.candidates import Candidate, candidate_sites
 from hyperlocal.planning.services.demand import CellDemand, build_demand
-from hyperlocal.planning.services.parameters import PlanParameters
+from hyperlocal.planning.services.parameters import PlanParameters, region_for
 from hyperlocal.planning.services.zoning import zone_rule_for
 from hyperlocal.regions.models import Region
 
-__all__ = ["PlanInputs", "Progress", "build_inputs", "reach_limit", "travel_reach"]
+__all__ = [
+    "MedianPairs",
+    "PlanInputs",
+    "Progress",
+    "build_inputs",
+    "nearest_count",
+    "reach_limit",
+    "travel_reach",
+]
+
+FloatArray = npt.NDArray[np.floating[Any]]
+BoolArray = npt.NDArray[np.bool_]
 
 Progress = Callable[[str, float | None], None]  # (what is happening, fraction done 0..1 or None)
 
 # Travel matrices are computed in blocks of at most this many site-cell entries.
 MATRIX_CHUNK = 2_000_000
-# p-median assigns every cell to an open site: it keeps every pair while sites x cells stay
-# below P_MEDIAN_ALL_PAIRS (a district), and beyond that the pairs within P_MEDIAN_REACH
-# times the promise (cells farther from every site are then left out as unservable).
-P_MEDIAN_ALL_PAIRS = 1_000_000
+# p-median assigns every cell to an open site, but keeping every site-cell pair makes the
+# MILP slow (the demo's 274 cells x 146 spaces: 40,000 pairs, 22 s for p=1). For p new sites
+# and F open hubs each cell keeps its k nearest sites, k = max(P_MEDIAN_NEAREST,
+# P_MEDIAN_SPREAD x sites / (p + F)) (with p + F open sites a cell's nearest open one is
+# seldom farther down its list; p=1 needs no more than the minimum, see MedianPairs), the
+# open hubs within P_MEDIAN_REACH times the promise, and its nearest site in the greedy
+# plan of p sites, so that the model always has that plan and a cell that reaches any site
+# keeps a pair.
+P_MEDIAN_NEAREST = 25
+P_MEDIAN_SPREAD = 2.0
 P_MEDIAN_REACH = 2.0
+# Beyond this many entries the matrix is not kept: the nearest sites and the open hubs
+# within reach only (no greedy plans).
+P_MEDIAN_MATRIX_ENTRIES = 10_000_000
+# Stands for "out of reach" in the greedy plans' sums (minutes).
+FAR = 1e6
+
+
+def nearest_count(sites: int, p: int, fixed: int) -> int:
+    """How many nearest sites each cell keeps for p-median with p new and ``fixed`` open sites."""
+    if p <= 1:
+        return min(sites, P_MEDIAN_NEAREST)
+    return min(sites, max(P_MEDIAN_NEAREST, math.ceil(P_MEDIAN_SPREAD * sites / (p + fixed))))
+
+
+def _nearest_mask(minutes: FloatArray, fixed: BoolArray, promise: float, k: int) -> BoolArray:
+    finite = np.isfinite(minutes)
+    keep = np.zeros(minutes.shape, dtype=bool)
+    k = min(k, minutes.shape[1])
+    if k >= minutes.shape[1]:
+        keep[:] = True
+    elif k > 0 and minutes.shape[0] > 0:
+        nearest = np.argpartition(minutes, k - 1, axis=1)[:, :k]
+        np.put_along_axis(keep, nearest, True, axis=1)
+    keep &= finite
+    keep |= finite & fixed[None, :] & (minutes <= promise * P_MEDIAN_REACH)
+    return keep
+
+
+def _reach_of(keep: BoolArray, minutes: FloatArray) -> Reach:
+    rows, cols = np.nonzero(keep)  # row-major: grouped by cell, sites in order
+    start = np.concatenate([[0], np.cumsum(keep.sum(axis=1))]).astype(np.int64)
+    return Reach(start, cols.astype(np.int64), minutes[rows, cols].astype(np.float64))
+
+
+def _greedy(minutes: FloatArray, weights: FloatArray, fixed: BoolArray, picks: int) -> tuple[int, ...]:
+    """Greedy p-median: with the open sites, one new site at a time, the one that saves the
+    most weighted travel (reaching a cell first counts as saving FAR minutes)."""
+    far = np.where(np.isfinite(minutes), minutes, FAR)
+    current = far[:, fixed].min(axis=1) if fixed.any() else np.full(len(far), FAR)
+    chosen = fixed.copy()
+    order: list[int] = []
+    for _ in range(min(picks, int((~chosen).sum()))):
+        saving = (np.maximum(current[:, None] - far, 0.0) * weights[:, None]).sum(axis=0)
+        saving[chosen] = -1.0
+        j = int(np.argmax(saving))
+        chosen[j] = True
+        order.append(j)
+        current = np.minimum(current, far[:, j])
+    return tuple(order)
+
+
+@dataclass(frozen=True, eq=False)
+class MedianPairs:
+    """The travel matrix of a p-median plan (cells x sites, float32, inf out of reach) and its
+    greedy order, from which each p gets its pairs. With p=1 the kept pairs lose nothing: the
+    greedy first site is the best single site, and every cell keeps its pair to it."""
+
+    minutes: FloatArray
+    fixed: BoolArray
+    promise: float
+    greedy: tuple[int, ...]
+
+    def reach(self, p: int) -> Reach:
+        k = nearest_count(self.minutes.shape[1], p, int(self.fixed.sum()))
+        keep = _nearest_mask(self.minutes, self.fixed, self.promise, k)
+        plan = self.fixed.copy()
+        plan[list(self.greedy[:p])] = True
+        if plan.any():
+            far = np.where(np.isfinite(self.minutes), self.minutes, np.inf)
+            columns = np.nonzero(plan)[0]
+            best = columns[np.argmin(far[:, columns], axis=1)]
+            rows = np.arange(len(far))
+            keep[rows, best] |= np.isfinite(far[rows, best])
+        return _reach_of(keep, self.minutes)
+
+    def coverage(self) -> Reach:
+        return _reach_of(np.isfinite(self.minutes) & (self.minutes <= self.promise), self.minutes)
+
+
+def _matrix(model: TravelTimeModel, sites: list[Point], cells: list[Point], mode: Mode) -> FloatArray:
+    """Minutes cell x site (float32 to halve the memory), computed in blocks of cells."""
+    step = max(1, MATRIX_CHUNK // max(1, len(sites)))
+    out = np.empty((len(cells), len(sites)), dtype=np.float32)
+    for first in range(0, len(cells), step):
+        block = np.asarray(model.minutes(sites, cells[first : first + step], mode), dtype=np.float64).T
+        out[first : first + step] = np.where(np.isfinite(block), np.maximum(block, 0.0), np.inf)
+    return out
+
+
+def _blocked_median_reach(
+    model: TravelTimeModel,
+    sites: list[Point],
+    cells: list[Point],
+    mode: Mode,
+    *,
+    promise: float,
+    fixed: BoolArray,
+    k: int,
+) -> tuple[Reach, Reach]:
+    """A city too large to keep the matrix: per block of cells, the nearest sites and the open
+    hubs within reach (the solver's pairs), and the pairs within the promise (coverage)."""
+    step = max(1, MATRIX_CHUNK // max(1, len(sites)))
+    solver: list[Reach] = []
+    cover: list[Reach] = []
+    for first in range(0, len(cells), step):
+        block = _matrix(model, sites, cells[first : first + step], mode)
+        solver.append(_reach_of(_nearest_mask(block, fixed, promise, k), block))
+        cover.append(_reach_of(np.isfinite(block) & (block <= promise), block))
+    return _joined(solver), _joined(cover)
+
+
+def _joined(parts: list[Reach]) -> Reach:
+    if not parts:
+        return Reach(np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    offsets = np.cumsum([0] + [r.pairs for r in parts[:-1]])
+    start = np.concatenate([[0]] + [r.start[1:] + o for r, o in zip(parts, offsets, strict=True)])
+    return Reach(
+        start.astype(np.int64),
+        np.concatenate([r.site for r in parts]),
+        np.concatenate([r.travel for r in parts]),
+    )
 
 
 @dataclass(frozen=True)
@@ -45,18 +184,30 @@ class PlanInputs:
     candidates: list[Candidate]
     problem: SitingProblem
     notes: tuple[str, ...] = ()
+    # p-median: the pairs within the promise (coverage is counted on these), and the matrix
+    # from which another p gets its pairs; None for the covering models (the problem's reach).
+    coverage: Reach | None = None
+    median: MedianPairs | None = None
+
+    def problem_for(self, p: int) -> SitingProblem:
+        """The problem for p new sites: p-median's pairs depend on p; the others' do not."""
+        if self.median is None or p == self.params.p:
+            return self.problem
+        return SitingProblem(self.problem.demand, self.problem.sites, self.median.reach(p))
+
+    @property
+    def coverage_reach(self) -> Reach:
+        return self.problem.reach if self.coverage is None else self.coverage
 
     @property
     def new_candidates(self) -> int:
         return sum(1 for c in self.candidates if not c.existing)
 
 
-def reach_limit(params: PlanParameters, pairs: int = 0) -> float:
-    """The longest ride kept as a pair: the promise for the covering models; for p-median
-    every pair (inf) up to ``P_MEDIAN_ALL_PAIRS`` possible pairs, else twice the promise."""
-    if params.model != "p_median":
-        return params.promise_minutes
-    return math.inf if pairs <= P_MEDIAN_ALL_PAIRS else params.promise_minutes * P_MEDIAN_REACH
+def reach_limit(params: PlanParameters) -> float:
+    """The longest ride kept as a pair by the covering models: the promise (p-median: see
+    ``median_reach``)."""
+    return params.promise_minutes
 
 
 def _say(progress: Progress | None, what: str, fraction: float | None) -> None:
@@ -89,13 +240,6 @@ def travel_reach(
     return Reach(start, site, travel)
 
 
-def _region(code: str) -> Region:
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        raise InvalidInput(f"there is no region with code {code!r}", field="region_code")
-    return region
-
-
 def build_inputs(
     params: PlanParameters,
     *,
@@ -105,7 +249,7 @@ def build_inputs(
 ) -> PlanInputs:
     """Reads demand and candidates and computes the travel between them; writes nothing.
     InvalidInput for p above the number of new candidates, no demand, no candidate."""
-    region = _region(params.region_code)
+    region = region_for(params.region_code)
     rule = zone_rule_for(region)
     _say(progress, "reading demand", 0.0)
     notes: list[str] = []
@@ -120,14 +264,39 @@ def build_inputs(
         )
     _say(progress, "travel times", 0.2)
     travel = model or default_travel_model()
+    site_points = [Point(c.lat, c.lng) for c in candidates]
+    cell_points = [cell_centre(d.cell) for d in demand]
     try:
-        reach = travel_reach(
-            travel,
-            [Point(c.lat, c.lng) for c in candidates],
-            [cell_centre(d.cell) for d in demand],
-            Mode(params.mode),
-            reach_limit(params, len(candidates) * len(demand)),
-        )
+        coverage: Reach | None = None
+        median: MedianPairs | None = None
+        if params.model == "p_median":
+            fixed = np.array([c.existing for c in candidates], dtype=bool)
+            if len(candidates) * len(demand) <= P_MEDIAN_MATRIX_ENTRIES:
+                minutes = _matrix(travel, site_points, cell_points, Mode(params.mode))
+                weights = np.array([d.orders_per_day for d in demand], dtype=np.float64)
+                picks = max(params.p, min(params.curve_up_to, new))
+                median = MedianPairs(
+                    minutes, fixed, params.promise_minutes, _greedy(minutes, weights, fixed, picks)
+                )
+                reach, coverage = median.reach(params.p), median.coverage()
+            else:
+                k = nearest_count(len(candidates), params.p, int(fixed.sum()))
+                reach, coverage = _blocked_median_reach(
+                    travel,
+                    site_points,
+                    cell_points,
+                    Mode(params.mode),
+                    promise=params.promise_minutes,
+                    fixed=fixed,
+                    k=k,
+                )
+            if reach.pairs < len(candidates) * len(demand):
+                notes.append(
+                    "p-median weighs each cell's nearest sites, the open hubs within "
+                    f"{P_MEDIAN_REACH * params.promise_minutes:g} min and the greedy plan's sites"
+                )
+        else:
+            reach = travel_reach(travel, site_points, cell_points, Mode(params.mode), reach_limit(params))
     except TravelTimeUnavailable as exc:
         raise ServiceAreaUnavailable(
             f"travel times cannot be computed now, the travel-time model is unavailable ({exc}); "
@@ -146,4 +315,4 @@ def build_inputs(
         )
     except SitingInputError as exc:
         raise InvalidInput(str(exc)) from None
-    return PlanInputs(params, region, rule, demand, candidates, problem, tuple(notes))
+    return PlanInputs(params, region, rule, demand, candidates, problem, tuple(notes), coverage, median)

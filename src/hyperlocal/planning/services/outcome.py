@@ -5,17 +5,22 @@ Stored as is in ``SitePlan.result`` and rendered by the page, the export and the
     {"model", "status", "optimal", "gap", "objective", "seconds", "message", "parameters",
      "demand": {"orders_per_day", "households", "cells"},
      "coverage": {"share", "orders_per_day", "households"},
-     "travel": {"p50", "p90"},           # demand-weighted minutes to the nearest open site, covered demand
-     "rent": {"monthly_won", "per_covered_household_won", "households_served"},
+     "travel": {"p50", "p90", "mean", "assigned_share"},
+     "rent": {"monthly_won", "per_covered_household_won", "households_added"},
      "sites": [...], "cells": [...], "curve": [...]}
 
-A cell is covered when an open site is within the promise; each cell goes to its nearest
-open site (p-median: within twice the promise). Under capacities the sites' loads and the
-covered demand are the solver's split.
+A cell is covered when an open site is within the promise: coverage is the share within the
+promise. Each cell goes to its nearest open site in reach (covering models: within the
+promise; p-median: any distance its pairs hold, see ``inputs.MedianPairs``). Ride times
+(p50, p90, mean) are demand-weighted over every cell that has a site, covered or not, so that
+a plan leaving much demand beyond the promise shows it; ``assigned_share`` is the share of
+demand that has a site. Under capacities the sites' loads and the covered demand are the
+solver's split.
 
-Rent per covered household is the new sites' rent over the households those new sites serve:
-what each newly served household costs a month. Existing hubs pay no new rent and their
-households are not counted, so a plan whose new sites add nobody has no such figure.
+Rent per covered household is marginal: the new sites' monthly rent over the households the
+plan adds within the promise (covered with the plan minus covered by the open hubs alone,
+counted on the pairs within the promise), rounded half up to the won by the shared money
+helper; null when the plan adds nobody. ``households_added`` is that difference.
 
 Without capacities a site may be given more orders than its warehouse can pack; such sites
 are flagged ``over_capacity`` and the message says so, because the plan then promises more
@@ -24,17 +29,18 @@ than the floor can deliver."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import numpy.typing as npt
 
-from hyperlocal.optim.siting import SitingResult
+from hyperlocal.optim.siting import Reach, SitingProblem, SitingResult
 from hyperlocal.planning.services.inputs import PlanInputs
+from hyperlocal.wallet.services.money import ratio_of
 
-__all__ = ["PlanMetrics", "curve_point", "evaluate", "result_json", "weighted_quantile"]
+__all__ = ["PlanMetrics", "curve_point", "evaluate", "per_household", "result_json", "weighted_quantile"]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 
 def weighted_quantile(values: FloatArray, weights: FloatArray, q: float) -> float | None:
@@ -49,12 +55,33 @@ def weighted_quantile(values: FloatArray, weights: FloatArray, q: float) -> floa
     return float(v[min(index, len(v) - 1)])
 
 
+def weighted_mean(values: FloatArray, weights: FloatArray) -> float | None:
+    total = float(weights.sum())
+    return float((values * weights).sum() / total) if total > 0 else None
+
+
 def per_household(monthly_won: int, households: float | None) -> int | None:
-    """Rent over households, rounded half up to the won; None without households."""
-    if households is None or households <= 0:
+    """Rent over households (counted to the hundredth), rounded half up to the won by the
+    shared money helper; None without households."""
+    if households is None:
         return None
-    value = Decimal(monthly_won) / Decimal(repr(float(households)))
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    hundredths = round(float(households) * 100)
+    if hundredths <= 0:
+        return None
+    return ratio_of(int(monthly_won), 100, hundredths)
+
+
+def _nearest(reach: Reach, open_sites: npt.NDArray[np.bool_], points: int) -> tuple[IntArray, FloatArray]:
+    """Each point's nearest open site in ``reach`` (-1 when none) and the minutes (inf)."""
+    pair_point = reach.point_of_pair()
+    live = open_sites[reach.site]
+    order = np.lexsort((reach.travel[live], pair_point[live]))
+    first_point, first = np.unique(pair_point[live][order], return_index=True)
+    nearest = np.full(points, -1, dtype=np.int64)
+    minutes = np.full(points, np.inf)
+    nearest[first_point] = reach.site[live][order][first]
+    minutes[first_point] = reach.travel[live][order][first]
+    return nearest, minutes
 
 
 @dataclass(frozen=True)
@@ -62,42 +89,53 @@ class PlanMetrics:
     """How one plan serves the demand (arrays by demand position, loads by site position)."""
 
     open_sites: npt.NDArray[np.bool_]
-    nearest: npt.NDArray[np.int64]  # site position or -1
+    nearest: IntArray  # site position or -1
     minutes: FloatArray  # inf where no open site is in reach
     covered: npt.NDArray[np.bool_]
     covered_orders: float
     covered_households: float | None
-    p50: float | None
+    p50: float | None  # demand-weighted minutes over the demand that has a site
     p90: float | None
+    mean: float | None
+    assigned_share: float
     load_orders: FloatArray
     load_households: FloatArray
-    load_cells: npt.NDArray[np.int64]
+    load_cells: IntArray
     monthly_rent_won: int
-    new_households: float | None  # households the new sites serve
+    households_added: float | None  # households within the promise the new sites add
 
 
-def evaluate(inputs: PlanInputs, result: SitingResult) -> PlanMetrics:
-    problem = inputs.problem
-    reach = problem.reach
+def _covered(inputs: PlanInputs, open_sites: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Cells with an open site within the promise (on the pairs within the promise)."""
+    _, minutes = _nearest(inputs.coverage_reach, open_sites, len(inputs.demand))
+    return minutes <= inputs.params.promise_minutes
+
+
+def evaluate(
+    inputs: PlanInputs, result: SitingResult, *, problem: SitingProblem | None = None
+) -> PlanMetrics:
+    """``problem``: the one ``result`` was solved on (default the inputs'; p-median's pairs
+    depend on p)."""
+    problem = inputs.problem if problem is None else problem
     position = {site.id: j for j, site in enumerate(problem.sites)}
     open_sites = np.zeros(len(problem.sites), dtype=bool)
     for key in result.sites:
         open_sites[position[key]] = True
-    pair_point = reach.point_of_pair()
-    live = open_sites[reach.site]
-    order = np.lexsort((reach.travel[live], pair_point[live]))
-    first_point, first = np.unique(pair_point[live][order], return_index=True)
     points = len(problem.demand)
-    nearest = np.full(points, -1, dtype=np.int64)
-    minutes = np.full(points, np.inf)
-    nearest[first_point] = reach.site[live][order][first]
-    minutes[first_point] = reach.travel[live][order][first]
+    nearest, minutes = _nearest(problem.reach, open_sites, points)
+    covered = _covered(inputs, open_sites)
+    if inputs.coverage is not None:
+        # p-median: a cell within the promise of an open site goes to the nearest such site.
+        near_cover, cover_minutes = _nearest(inputs.coverage, open_sites, points)
+        closer = cover_minutes < minutes
+        nearest = np.where(closer, near_cover, nearest)
+        minutes = np.where(closer, cover_minutes, minutes)
     weights = problem.weights
     hh_known = all(d.households is not None for d in inputs.demand)
     households = np.array([d.households or 0.0 for d in inputs.demand], dtype=np.float64)
-    covered = minutes <= inputs.params.promise_minutes
     covered_orders = float(weights[covered].sum())
     covered_hh = float(households[covered].sum())
+    fixed_hh = float(households[_covered(inputs, problem.fixed > 0)].sum())
     assigned = nearest >= 0
     sites = len(problem.sites)
     load_orders = np.bincount(nearest[assigned], weights=weights[assigned], minlength=sites).astype(
@@ -105,6 +143,7 @@ def evaluate(inputs: PlanInputs, result: SitingResult) -> PlanMetrics:
     )
     load_hh = np.bincount(nearest[assigned], weights=households[assigned], minlength=sites).astype(np.float64)
     load_cells = np.bincount(nearest[assigned], minlength=sites).astype(np.int64)
+    reported_hh = covered_hh
     if inputs.params.capacitated and result.has_plan:
         served = np.zeros(sites)
         for key, weight in result.assignment.items():
@@ -112,26 +151,29 @@ def evaluate(inputs: PlanInputs, result: SitingResult) -> PlanMetrics:
         if inputs.params.model == "mclp":
             # The solver's split within the promise: what capacity lets each site serve.
             scale = result.covered_weight / covered_orders if covered_orders > 0 else 0.0
-            covered_orders, covered_hh = result.covered_weight, covered_hh * min(scale, 1.0)
+            covered_orders, reported_hh = result.covered_weight, covered_hh * min(scale, 1.0)
         ratio = np.divide(served, load_orders, out=np.zeros(sites), where=load_orders > 0)
         load_hh, load_orders = load_hh * np.minimum(ratio, 1.0), served
     new_positions = [position[key] for key in result.new_sites if not problem.sites[position[key]].fixed_open]
     rent = sum(int(problem.sites[j].rent or 0) for j in new_positions)
-    new_households = float(load_hh[new_positions].sum()) if new_positions else 0.0
+    added = max(0.0, covered_hh - fixed_hh) if new_positions else 0.0
+    total = float(weights.sum())
     return PlanMetrics(
         open_sites=open_sites,
         nearest=nearest,
         minutes=minutes,
         covered=covered,
         covered_orders=covered_orders,
-        covered_households=covered_hh if hh_known else None,
-        p50=weighted_quantile(minutes[covered], weights[covered], 0.5),
-        p90=weighted_quantile(minutes[covered], weights[covered], 0.9),
+        covered_households=reported_hh if hh_known else None,
+        p50=weighted_quantile(minutes[assigned], weights[assigned], 0.5),
+        p90=weighted_quantile(minutes[assigned], weights[assigned], 0.9),
+        mean=weighted_mean(minutes[assigned], weights[assigned]),
+        assigned_share=float(weights[assigned].sum()) / total if total > 0 else 0.0,
         load_orders=load_orders,
         load_households=load_hh,
         load_cells=load_cells,
         monthly_rent_won=rent,
-        new_households=new_households if hh_known else None,
+        households_added=added if hh_known else None,
     )
 
 
@@ -144,7 +186,7 @@ def _status(result: SitingResult) -> str:
 
 
 def curve_point(inputs: PlanInputs, p: int, result: SitingResult) -> dict[str, object]:
-    metrics = evaluate(inputs, result)
+    metrics = evaluate(inputs, result, problem=inputs.problem_for(p))
     total = inputs.problem.total_weight
     return {
         "p": p,
@@ -154,6 +196,8 @@ def curve_point(inputs: PlanInputs, p: int, result: SitingResult) -> dict[str, o
         "orders_per_day": round(metrics.covered_orders, 4),
         "p50": _r(metrics.p50, 2),
         "p90": _r(metrics.p90, 2),
+        "mean": _r(metrics.mean, 2),
+        "assigned_share": round(metrics.assigned_share, 6),
         "monthly_rent_won": metrics.monthly_rent_won,
         "new_sites": [str(k) for k in result.new_sites],
     }
@@ -196,6 +240,7 @@ def result_json(
                 "lng": c.lng,
                 "floor_area_m2": c.floor_area_m2,
                 "monthly_rent_won": c.monthly_rent_won,
+                "available_from": c.available_from.isoformat() if c.available_from else None,
                 "capacity_per_day": round(c.capacity_per_day, 3),
                 "orders_per_day": round(float(metrics.load_orders[j]), 4),
                 "households": round(float(metrics.load_households[j]), 2) if hh_known else None,
@@ -243,11 +288,16 @@ def result_json(
             "orders_per_day": round(metrics.covered_orders, 4),
             "households": _r(metrics.covered_households, 2),
         },
-        "travel": {"p50": _r(metrics.p50, 2), "p90": _r(metrics.p90, 2)},
+        "travel": {
+            "p50": _r(metrics.p50, 2),
+            "p90": _r(metrics.p90, 2),
+            "mean": _r(metrics.mean, 2),
+            "assigned_share": round(metrics.assigned_share, 6),
+        },
         "rent": {
             "monthly_won": metrics.monthly_rent_won,
-            "per_covered_household_won": per_household(metrics.monthly_rent_won, metrics.new_households),
-            "households_served": _r(metrics.new_households, 2),
+            "per_covered_household_won": per_household(metrics.monthly_rent_won, metrics.households_added),
+            "households_added": _r(metrics.households_added, 2),
         },
         "sites": sites,
         "cells": cells,

@@ -4,8 +4,7 @@ or an API body (Python values or strings) into ``PlanParameters`` or refuses it 
 by code; ``PARAMETER_HELP`` says what the less obvious parameters mean (forms, CLI, API).
 
 Capacities are on by default (``capacitated``): a plan without them may send a hub more
-orders a day than its warehouse packs. Every model takes them. p-median takes no rent
-budget (InvalidInput on ``budget_won``)."""
+orders a day than its warehouse packs. Every model takes capacities and a rent budget."""
 
 from __future__ import annotations
 
@@ -287,10 +286,6 @@ def clean_parameters(raw: Mapping[str, object]) -> PlanParameters:
         values[key] = clean(value, key)
     params = PlanParameters(**values)
     _check_growth_codes(region, params.growth)
-    if params.model == "p_median" and params.budget_won is not None:
-        raise InvalidInput(
-            "p-median does not take a rent budget: use mclp or set_cover with a budget", field="budget_won"
-        )
     if params.curve_up_to and not params.uses_p:
         # Set covering chooses the number of sites itself: there is no p to vary.
         params = replace(params, curve_up_to=0)

@@ -24,8 +24,11 @@ from hyperlocal.planning.services.parameters import PlanParameters
 
 __all__ = ["Progress", "run_plan", "solve"]
 
-# Each curve point gets this share of the time limit at least (seconds).
-MIN_CURVE_SECONDS = 0.5
+# The time limit is the whole run's solving budget: with a p = 1..N comparison the main
+# solve gets MAIN_SHARE of it and the comparison's points share what is left (each the
+# rest divided by the points still to solve, at least MIN_CURVE_SECONDS).
+MAIN_SHARE = 0.5
+MIN_CURVE_SECONDS = 0.01
 SOLVING_AT = 0.3  # progress fraction when the main solve starts
 
 
@@ -48,7 +51,7 @@ def solve(inputs: PlanInputs, *, p: int | None = None, time_limit: float | None 
     """Solve the inputs' model (``p`` overrides the parameters' p; ``time_limit`` its limit)."""
     params = inputs.params
     seconds = params.time_limit_seconds if time_limit is None else time_limit
-    problem = inputs.problem
+    problem = inputs.problem if p is None else inputs.problem_for(p)
     try:
         if params.model == "mclp":
             return solve_mclp(
@@ -65,12 +68,17 @@ def solve(inputs: PlanInputs, *, p: int | None = None, time_limit: float | None 
                 params.target,
                 promise=params.promise_minutes,
                 budget=params.budget_won,
+                capacitated=params.capacitated,
                 time_limit=seconds,
             )
         if params.model == "p_median":
-            # The reach already stops at twice the promise (inputs.reach_limit).
+            # The reach holds each cell's nearest sites (inputs.MedianPairs), beyond the promise.
             return solve_p_median(
-                problem, params.p if p is None else p, capacitated=params.capacitated, time_limit=seconds
+                problem,
+                params.p if p is None else p,
+                budget=params.budget_won,
+                capacitated=params.capacitated,
+                time_limit=seconds,
             )
     except SitingInputError as exc:
         raise InvalidInput(str(exc), field=_field(str(exc))) from None
@@ -82,18 +90,31 @@ def _say(progress: Progress | None, what: str, fraction: float | None) -> None:
         progress(what, fraction)
 
 
-def _curve(inputs: PlanInputs, main: SitingResult, progress: Progress | None) -> list[dict[str, object]]:
+def curve_top(inputs: PlanInputs) -> int:
+    """The largest p of the comparison (0: none)."""
     params = inputs.params
-    top = min(params.curve_up_to, inputs.new_candidates)
+    return min(params.curve_up_to, inputs.new_candidates) if params.uses_p else 0
+
+
+def _curve(
+    inputs: PlanInputs, main: SitingResult, progress: Progress | None, deadline: float
+) -> list[dict[str, object]]:
+    params = inputs.params
+    top = curve_top(inputs)
     if top <= 0:
         return []
-    share = max(MIN_CURVE_SECONDS, params.time_limit_seconds / top)
     points = []
+    left = [p for p in range(1, top + 1) if p != params.p]
     for p in range(1, top + 1):
         _say(
             progress, f"comparing p={p} of {top}", SOLVING_AT + (1 - SOLVING_AT) * (0.5 + 0.5 * (p - 1) / top)
         )
-        result = main if p == params.p else solve(inputs, p=p, time_limit=share)
+        if p == params.p:
+            result = main
+        else:
+            share = max(MIN_CURVE_SECONDS, (deadline - time.perf_counter()) / len(left))
+            left.remove(p)
+            result = solve(inputs, p=p, time_limit=share)
         points.append(curve_point(inputs, p, result))
     return points
 
@@ -110,8 +131,13 @@ def run_plan(
     inputs = build_inputs(params, model=model, progress=progress, now=now)
     what = f"solving p={params.p}" if params.uses_p else f"solving for {100 * params.target:g} % coverage"
     _say(progress, what, SOLVING_AT)
-    result = solve(inputs)
-    curve = _curve(inputs, result, progress) if params.uses_p else []
+    # The time limit covers every solve: the main one and the comparison's.
+    deadline = time.perf_counter() + params.time_limit_seconds
+    top = curve_top(inputs)
+    others = top - (1 if 1 <= params.p <= top else 0)
+    main_limit = params.time_limit_seconds * (MAIN_SHARE if others > 0 else 1.0)
+    result = solve(inputs, time_limit=main_limit)
+    curve = _curve(inputs, result, progress, deadline)
     out = result_json(inputs, result, curve=curve)
     out["total_seconds"] = round(time.perf_counter() - started, 3)
     _say(progress, "done", 1.0)
