@@ -139,7 +139,7 @@ def test_blend_applies_the_rate_learned_where_hubs_deliver_to_every_household(ma
     assert rows[b].orders_per_day == pytest.approx(4.0)
     assert (rows[a].households, rows[b].households) == (100.0, 100.0)
     assert "rate learned from orders where hubs deliver" in notes[0]
-    assert "own rate for 1 of 16 areas (0.010-0.010)" in notes[0]
+    assert "own rate for 1 of 16 areas (0.01-0.01), the rest 0.01" in notes[0]
     # The orders alone see only where a hub delivers.
     assert set(demand(demand_source="orders")) == {a}
 

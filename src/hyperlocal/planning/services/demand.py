@@ -203,9 +203,9 @@ def _rates_note(params: PlanParameters, rates: _Rates, dongs: int) -> str:
     parts = []
     if rates.by_dong:
         low, high = min(rates.by_dong.values()), max(rates.by_dong.values())
-        parts.append(f"own rate for {len(rates.by_dong)} of {dongs} areas ({low:.3f}-{high:.3f})")
+        parts.append(f"own rate for {len(rates.by_dong)} of {dongs} areas ({low:.3g}-{high:.3g})")
     parts.append(
-        f"the rest {rates.region:.3f} (the whole region's)"
+        f"the rest {rates.region:.3g} (the whole region's)"
         if rates.region is not None
         else "the rest the parameter's"
     )
