@@ -209,6 +209,18 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 QUEUED_JOBS_POLL_S = env_float("QUEUED_JOBS_POLL_S", 1.0)
 # How long a stopping worker waits for a queued job that is running (a site plan's solver).
 QUEUED_JOBS_STOP_WAIT_S = env_float("QUEUED_JOBS_STOP_WAIT_S", 30.0)
+# Called (dotted paths) by a worker that stops while a queued job still runs after that wait:
+# each marks what its jobs left running as failed, rather than waiting for a sweep.
+QUEUED_JOBS_ON_STOP = ["hyperlocal.planning.services.plans.abandon_running_plans"]
+# Site plans: a running plan touches its heartbeat this often (seconds); one whose heartbeat is
+# older than PLAN_STALLED_AFTER_S lost its worker (the sweep fails it); a queued plan older than
+# PLAN_QUEUED_STALE_S is checked (handed to the job backend again if it never got there).
+PLAN_HEARTBEAT_S = env_float("PLAN_HEARTBEAT_S", 10.0)
+PLAN_STALLED_AFTER_S = env_float("PLAN_STALLED_AFTER_S", 120.0)
+PLAN_QUEUED_STALE_S = env_float("PLAN_QUEUED_STALE_S", 120.0)
+# The longest solver time limit a hub operator may ask for (they share the worker); admins'.
+PLAN_OPERATOR_MAX_SECONDS = env_float("PLAN_OPERATOR_MAX_SECONDS", 300.0)
+PLAN_ADMIN_MAX_SECONDS = env_float("PLAN_ADMIN_MAX_SECONDS", 3600.0)
 
 # --- hyperlocal ---------------------------------------------------------------------------
 # Neighbourhood verification: a GPS fix must fall within K grid steps of the home cell.
@@ -283,8 +295,9 @@ PERIODIC_JOBS: list[tuple[str, float]] = [
     # settlement runs of programmes whose schedule says they are due.
     ("hyperlocal.wallet.jobs.expire_due_vouchers", env_float("VOUCHER_EXPIRY_S", 300.0)),
     ("hyperlocal.wallet.jobs.settle_due_programmes", env_float("VOUCHER_SETTLEMENT_S", 3600.0)),
-    # Site plans whose worker died while they ran are marked failed.
-    ("hyperlocal.planning.services.plans.fail_stalled_plans", env_float("PLAN_SWEEP_S", 300.0)),
+    # Site plans whose worker died while they ran are marked failed; queued plans that never
+    # reached the job backend are handed to it again.
+    ("hyperlocal.planning.services.plans.fail_stalled_plans", env_float("PLAN_SWEEP_S", 60.0)),
 ]
 if DISPATCH_AUTOPILOT:
     PERIODIC_JOBS.append(("hyperlocal.dispatch.jobs.roll_demo_rota", env_float("DISPATCH_ROTA_S", 600.0)))

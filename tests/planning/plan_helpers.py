@@ -13,10 +13,12 @@ from django.contrib.auth.models import Group
 from hyperlocal.accounts.auth import issue_token
 from hyperlocal.accounts.models import User
 from hyperlocal.accounts.roles import Role
+from hyperlocal.hubs.models import Hub
 from hyperlocal.planning.models import SitePlan, VacantSpace
 from hyperlocal.planning.services.parameters import clean_parameters
+from hyperlocal.planning.services.plans import summary_of
 from hyperlocal.regions.models import Region
-from tests.factories import UserFactory
+from tests.factories import HubFactory, UserFactory
 from tests.planning.helpers import dong_cells, population, space
 
 DISTRICT = "11440"  # Mapo-gu
@@ -35,8 +37,15 @@ def platform_admin(username: str = "root") -> User:
     return user_with(Role.PLATFORM_ADMIN, username)
 
 
-def operator(username: str = "operator") -> User:
-    return user_with(Role.HUB_OPERATOR, username)
+def operator(username: str = "operator", *, district: str = DISTRICT) -> User:
+    """A hub operator who runs a (planned) hub in the district, so plans for it: a planned hub
+    is no candidate site, so that the plans of the tests stay as they are."""
+    user = user_with(Role.HUB_OPERATOR, username)
+    region = Region.objects.filter(code=district).first()
+    if region is not None:
+        hub = HubFactory(region=region, status=Hub.Status.PLANNED, slug=f"hub-of-{username}")
+        hub.operators.add(user)
+    return user
 
 
 def resident(username: str = "resident") -> User:
@@ -124,4 +133,5 @@ def done_plan(
         parameters=parameters,
         status=SitePlan.Status.DONE,
         result=result,
+        summary=summary_of(result),
     )

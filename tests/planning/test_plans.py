@@ -228,23 +228,351 @@ def test_listing_is_newest_first_and_limited(world: SmallWorld, planner: User) -
     assert plans.list_plans(planner, limit=0) == made[-1:]
 
 
-def test_a_plan_whose_worker_died_is_marked_failed_by_the_sweep(world: SmallWorld, planner: User) -> None:
+def running(plan: SitePlan, *, started: timedelta, beat: timedelta | None, token: str = "t") -> None:
     now = timezone.now()
-    stalled = queued_plan(planner, time_limit_seconds=60)
-    recent = queued_plan(planner)
-    SitePlan.objects.filter(pk=stalled.pk).update(
-        status=SitePlan.Status.RUNNING, started_at=now - timedelta(minutes=17)
+    SitePlan.objects.filter(pk=plan.pk).update(
+        status=SitePlan.Status.RUNNING,
+        started_at=now - started,
+        heartbeat_at=None if beat is None else now - beat,
+        run_token=token,
     )
-    SitePlan.objects.filter(pk=recent.pk).update(
-        status=SitePlan.Status.RUNNING, started_at=now - timedelta(minutes=5)
-    )
-    assert plans.fail_stalled_plans(now=now) == "1 stalled site plan(s) marked failed"
-    stalled.refresh_from_db()
-    recent.refresh_from_db()
-    assert stalled.status == SitePlan.Status.FAILED
-    assert "worker stopped" in stalled.error
-    assert recent.status == SitePlan.Status.RUNNING
+
+
+def test_the_sweep_fails_running_plans_whose_heartbeat_stopped_not_long_ones_still_beating(
+    world: SmallWorld, planner: User
+) -> None:
+    now = timezone.now()
+    dead = queued_plan(planner, time_limit_seconds=60)
+    long_but_alive = queued_plan(planner, time_limit_seconds=60)  # a curve: past its time limit
+    never_beat = queued_plan(planner)
+    running(dead, started=timedelta(minutes=5), beat=timedelta(minutes=3))
+    running(long_but_alive, started=timedelta(hours=3), beat=timedelta(seconds=20))
+    running(never_beat, started=timedelta(minutes=3), beat=None)
+    assert plans.fail_stalled_plans(now=now) == "2 stalled site plan(s) marked failed"
+    for plan, status in (
+        (dead, SitePlan.Status.FAILED),
+        (long_but_alive, SitePlan.Status.RUNNING),
+        (never_beat, SitePlan.Status.FAILED),
+    ):
+        plan.refresh_from_db()
+        assert plan.status == status
+    assert dead.error == plans.STOPPED_ERROR
     assert plans.fail_stalled_plans(now=now) == ""
+
+
+def test_progress_writes_beat_the_heart(
+    world: SmallWorld, planner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = queued_plan(planner)
+    beats: list[Any] = []
+
+    def fake_run(params: Any, *, model: Any = None, progress: Callable[[str, float | None], None]) -> Any:
+        SitePlan.objects.filter(pk=plan.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+        progress("reading demand", None)
+        beats.append(SitePlan.objects.get(pk=plan.pk).heartbeat_at)
+        raise InvalidInput("stop here")
+
+    monkeypatch.setattr(plans, "run_plan", fake_run)
+    plans.execute_plan(plan.pk)
+    assert beats[0] > timezone.now() - timedelta(minutes=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_heartbeat_thread_beats_while_the_solver_thinks(
+    mapo: Region, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    small_world()
+    planner = operator()
+    settings.PLAN_HEARTBEAT_S = 0.01
+    plan = queued_plan(planner)
+    seen: list[Any] = []
+
+    def thinking(params: Any, *, model: Any = None, progress: Any) -> Any:
+        # No progress call while "solving": only the heartbeat thread can move heartbeat_at.
+        first = SitePlan.objects.get(pk=plan.pk).heartbeat_at
+        deadline = real_time.monotonic() + 60  # a bound on the wait, not an assertion on time
+        while real_time.monotonic() < deadline:
+            now = SitePlan.objects.get(pk=plan.pk).heartbeat_at
+            if now != first:
+                seen.append(now)
+                break
+            real_time.sleep(0.01)
+        raise InvalidInput("enough")
+
+    monkeypatch.setattr(plans, "run_plan", thinking)
+    done = plans.execute_plan(plan.pk)
+    assert seen, "the heartbeat never moved while the solver thought"
+    assert done.status == SitePlan.Status.FAILED
+
+
+def test_a_run_swept_by_mistake_that_finishes_stores_its_result(
+    world: SmallWorld, planner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = plans.run_plan
+    plan = queued_plan(planner, p=1)
+
+    def swept_meanwhile(*args: Any, **kwargs: Any) -> dict[str, object]:
+        # The sweep (its clock far ahead) takes the plan for dead while it runs.
+        assert plans.fail_stalled_plans(now=timezone.now() + timedelta(hours=1))
+        assert SitePlan.objects.get(pk=plan.pk).status == SitePlan.Status.FAILED
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plans, "run_plan", swept_meanwhile)
+    done = plans.execute_plan(plan.pk)
+    assert done.status == SitePlan.Status.DONE
+    assert done.error == ""
+    assert done.result is not None
+    assert done.summary is not None
+    assert done.summary["new_sites"] == 1
+
+
+def test_a_late_finish_of_another_run_changes_nothing(world: SmallWorld, planner: User) -> None:
+    plan = queued_plan(planner)
+    running(plan, started=timedelta(minutes=5), beat=timedelta(minutes=5), token="old-run")
+    plans.fail_stalled_plans()
+    assert not plans._finish(plan.pk, "another-run", status=SitePlan.Status.DONE, result={})
+    plan.refresh_from_db()
+    assert (plan.status, plan.result) == (SitePlan.Status.FAILED, None)
+
+
+def test_a_stopping_worker_fails_the_plans_it_still_runs_and_a_late_finish_wins(
+    world: SmallWorld, planner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = plans.run_plan
+    plan = queued_plan(planner, p=1)
+    other = queued_plan(planner)
+    running(other, started=timedelta(seconds=5), beat=timedelta(seconds=5), token="elsewhere")
+    said: list[str] = []
+
+    def stopped_meanwhile(*args: Any, **kwargs: Any) -> dict[str, object]:
+        said.append(plans.abandon_running_plans())
+        stopped = SitePlan.objects.get(pk=plan.pk)
+        assert (stopped.status, stopped.error) == (SitePlan.Status.FAILED, plans.STOPPED_ERROR)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plans, "run_plan", stopped_meanwhile)
+    assert plans.execute_plan(plan.pk).status == SitePlan.Status.DONE
+    assert said == ["1 running site plan(s) marked failed"]
+    other.refresh_from_db()
+    assert other.status == SitePlan.Status.RUNNING  # another process's plan is not this one's
+    assert plans.abandon_running_plans() == ""
+
+
+def test_a_worker_stopped_by_a_signal_is_caught_by_the_heartbeat_sweep(
+    world: SmallWorld, planner: User
+) -> None:
+    # The process was killed: nothing marked the plan; its heartbeat just stopped.
+    plan = queued_plan(planner)
+    running(plan, started=timedelta(minutes=10), beat=timedelta(minutes=2, seconds=1))
+    assert plans.fail_stalled_plans()
+    plan.refresh_from_db()
+    assert plan.status == SitePlan.Status.FAILED
+    assert "worker stopped" in plan.error
+
+
+# --- queued plans that never reach a worker ----------------------------------------------------
+
+
+def test_a_queued_plan_the_backend_refused_is_handed_over_again_by_the_sweep(
+    world: SmallWorld, planner: User, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("backend down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(plans, "enqueue_plan", refuse)
+        with django_capture_on_commit_callbacks(execute=True):
+            plan, _ = plans.request_plan(planner, BASE | {"p": 1})
+    plan.refresh_from_db()
+    assert (plan.status, plan.task_id) == (SitePlan.Status.QUEUED, "")  # robust: the request stood
+    later = plan.created_at + timedelta(minutes=1)
+    assert plans.queue_wait(plan, now=later) == ("not_handed_over", 1)
+    assert "not yet handed to a worker" in plans.queue_note(plan, now=later)
+    assert plans.fail_stalled_plans(now=plan.created_at + timedelta(seconds=30)) == ""  # not yet
+    said = plans.fail_stalled_plans(now=plan.created_at + timedelta(minutes=5))
+    assert said == "1 queued site plan(s) handed to the worker again"
+    plan.refresh_from_db()
+    assert plan.status == SitePlan.Status.DONE  # the tests' backend runs it at once
+    assert plan.task_id
+
+
+def test_a_queued_plan_that_cannot_be_handed_over_fails_with_the_reason(
+    world: SmallWorld, planner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = queued_plan(planner)
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("backend down")
+
+    monkeypatch.setattr(plans, "enqueue_plan", refuse)
+    said = plans.fail_stalled_plans(now=plan.created_at + timedelta(minutes=5))
+    assert said == "1 queued site plan(s) failed"
+    plan.refresh_from_db()
+    assert plan.status == SitePlan.Status.FAILED
+    assert "backend down" in plan.error
+
+
+def test_a_plan_waiting_long_for_a_worker_says_so(world: SmallWorld, planner: User) -> None:
+    plan = queued_plan(planner)
+    SitePlan.objects.filter(pk=plan.pk).update(task_id="some-job")
+    plan.refresh_from_db()
+    assert plans.queue_wait(plan, now=plan.created_at + timedelta(seconds=40)) == ("", 0)
+    assert plans.queue_wait(plan, now=plan.created_at + timedelta(minutes=7)) == ("waiting", 7)
+    # The tests' backend cannot say whether the job lives: the plan is left to it.
+    assert plans.fail_stalled_plans(now=plan.created_at + timedelta(minutes=7)) == ""
+
+
+# --- cancel ------------------------------------------------------------------------------------
+
+
+def test_a_queued_plan_is_cancelled_at_once_by_its_planner_or_an_admin(
+    world: SmallWorld, planner: User
+) -> None:
+    plan = queued_plan(planner)
+    with pytest.raises(NotAllowed):
+        plans.cancel_plan(operator("colleague"), plan.pk)  # same district, not theirs
+    cancelled = plans.cancel_plan(planner, plan.pk)
+    assert cancelled.status == SitePlan.Status.FAILED
+    assert cancelled.error == "cancelled by operator"
+    assert cancelled.cancel_requested_by == planner
+    assert plans.execute_plan(plan.pk).status == SitePlan.Status.FAILED  # the job then runs nothing
+    with pytest.raises(Conflict):
+        plans.cancel_plan(planner, plan.pk)
+    other = queued_plan(planner)
+    assert plans.cancel_plan(platform_admin(), other.pk).error == "cancelled by root"
+
+
+def test_a_running_plan_stops_at_its_next_step_when_cancelled(
+    world: SmallWorld, planner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = queued_plan(planner)
+    steps: list[str] = []
+
+    def fake_run(params: Any, *, model: Any = None, progress: Callable[[str, float | None], None]) -> Any:
+        progress("reading demand", None)
+        steps.append("demand")
+        asked = plans.cancel_plan(planner, plan.pk)
+        assert asked.status == SitePlan.Status.RUNNING
+        assert asked.cancel_requested_at is not None
+        progress("solving", 0.5)
+        steps.append("solved")  # never reached
+        return {}
+
+    monkeypatch.setattr(plans, "run_plan", fake_run)
+    done = plans.execute_plan(plan.pk)
+    assert steps == ["demand"]
+    assert (done.status, done.error, done.progress) == (
+        SitePlan.Status.FAILED,
+        "cancelled by operator",
+        "cancelled",
+    )
+
+
+def test_a_plan_cancelled_during_its_last_solve_keeps_no_result(
+    world: SmallWorld, planner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = plans.run_plan
+    plan = queued_plan(planner, p=1)
+
+    def cancelled_while_solving(*args: Any, **kwargs: Any) -> dict[str, object]:
+        result = real(*args, **kwargs)
+        plans.cancel_plan(planner, plan.pk)
+        return result
+
+    monkeypatch.setattr(plans, "run_plan", cancelled_while_solving)
+    done = plans.execute_plan(plan.pk)
+    assert (done.status, done.result) == (SitePlan.Status.FAILED, None)
+    assert done.error == "cancelled by operator"
+    with pytest.raises(Conflict):
+        plans.cancel_plan(planner, plan.pk)
+
+
+# --- what a request is checked for before it is queued -----------------------------------------
+
+
+def test_hub_operators_time_limit_is_capped_admins_go_further(world: SmallWorld, planner: User) -> None:
+    with pytest.raises(InvalidInput) as exc:
+        plans.request_plan(planner, BASE | {"time_limit_seconds": 301})
+    assert exc.value.field == "time_limit_seconds"
+    assert "300" in exc.value.message
+    assert not SitePlan.objects.exists()
+    assert plans.request_plan(planner, BASE | {"time_limit_seconds": 300})[1]
+    assert plans.request_plan(platform_admin(), BASE | {"time_limit_seconds": 3600})[1]
+
+
+def test_p_above_the_candidate_spaces_is_refused_before_queueing(world: SmallWorld, planner: User) -> None:
+    with pytest.raises(InvalidInput) as exc:
+        plans.request_plan(planner, BASE | {"p": 4})
+    assert exc.value.field == "p"
+    assert "3 vacant space" in exc.value.message
+    with pytest.raises(InvalidInput) as exc:  # filters leave fewer: only one space holds stay rooms
+        plans.request_plan(planner, BASE | {"p": 2, "zone_kind": "stay"})
+    assert exc.value.field == "p"
+    assert not SitePlan.objects.exists()
+    assert plans.request_plan(planner, BASE | {"p": 3})[1]
+    assert plans.request_plan(planner, BASE | {"model": "set_cover", "p": 10})[1]  # p means nothing there
+
+
+# --- districts ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def seodaemun(mapo: Region) -> Region:
+    return Region.objects.create(
+        code="11410", name_ko="서대문구", name_en="Seodaemun-gu", level=Region.Level.DISTRICT
+    )
+
+
+def test_operators_see_and_plan_only_the_districts_where_they_run_a_hub(
+    world: SmallWorld, seodaemun: Region
+) -> None:
+    mapo_op = operator("mapo-op")
+    seodaemun_op = operator("seodaemun-op", district="11410")
+    admin = platform_admin()
+    plan, _ = plans.request_plan(mapo_op, BASE)
+    elsewhere = SitePlan.objects.create(
+        region=seodaemun, requested_by=seodaemun_op, parameters={"region_code": "11410", "model": "mclp"}
+    )
+    assert plans.list_plans(mapo_op) == [plan]
+    assert plans.list_plans(seodaemun_op) == [elsewhere]
+    assert plans.list_plans(admin) == [elsewhere, plan]
+    assert plans.get_plan(mapo_op, plan.pk) == plan
+    with pytest.raises(NotFound):
+        plans.get_plan(seodaemun_op, plan.pk)
+    with pytest.raises(NotFound):
+        plans.cancel_plan(seodaemun_op, plan.pk)
+    with pytest.raises(NotAllowed) as exc:
+        plans.request_plan(seodaemun_op, BASE)
+    assert exc.value.field == "region_code"
+    assert plans.planning_districts(mapo_op) == [Region.objects.get(code="11440")]
+    assert plans.planning_districts(admin) is None
+    # A plan of a dong is its district's.
+    dong_plan, _ = plans.request_plan(mapo_op, BASE | {"region_code": "1144066000"})
+    with pytest.raises(NotFound):
+        plans.get_plan(seodaemun_op, dong_plan.pk)
+    assert plans.get_plan(mapo_op, dong_plan.pk) == dong_plan
+
+
+# --- the row -----------------------------------------------------------------------------------
+
+
+def test_lists_leave_out_the_result_and_show_the_summary(world: SmallWorld, planner: User) -> None:
+    plan = plans.execute_plan(queued_plan(planner, p=1).pk)
+    assert plan.status == SitePlan.Status.DONE, plan.error
+    assert plan.summary == plans.summary_of(plan.result or {})
+    assert plan.summary["new_sites"] == 1
+    assert 0 < plan.summary["coverage_share"] <= 1
+    listed = plans.list_plans(planner)
+    assert listed == [plan]
+    assert listed[0].get_deferred_fields() == {"result"}
+
+
+def test_the_database_refuses_an_unknown_status(world: SmallWorld, planner: User) -> None:
+    from django.db import IntegrityError, transaction
+
+    plan = queued_plan(planner)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SitePlan.objects.filter(pk=plan.pk).update(status="paused")
 
 
 # --- the worker runs queued jobs from the database ---------------------------------------------

@@ -122,7 +122,11 @@ class SitePlan(models.Model):
     """One run of a siting model: what was asked, how far it got, and what it proposes.
 
     ``result`` holds the whole answer as JSON (see planning/services/outcome.py), so a plan
-    reads the same later even after spaces, hubs or orders change."""
+    reads the same later even after spaces, hubs or orders change; ``summary`` a few of its
+    figures for lists (which never load ``result``).
+
+    A worker that claims the plan records a ``run_token`` and touches ``heartbeat_at`` while it
+    runs; a plan whose heartbeat stops is failed by the sweep (planning/services/plans.py)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -143,6 +147,17 @@ class SitePlan(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # What lists show without loading the result: coverage share, new sites, status, rent.
+    summary = models.JSONField(null=True, blank=True)
+    # The job backend's id of the queued job ("" until it is handed over).
+    task_id = models.CharField(max_length=64, blank=True)
+    # Set by the worker that claims the plan; a late finish of the same run is recognised by it.
+    run_token = models.CharField(max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -156,6 +171,10 @@ class SitePlan(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="done") | models.Q(result__isnull=False),
                 name="site_plan_done_has_result",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "done", "failed"]),
+                name="site_plan_status_known",
             ),
         ]
 

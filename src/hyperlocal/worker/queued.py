@@ -16,6 +16,7 @@ import time
 from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
+from django.utils.module_loading import import_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
@@ -46,6 +47,22 @@ def _worker(alias: str, *, interval: float, batch: bool, max_tasks: int | None =
         worker_id=f"hyperlocal-{get_random_string(16)}",
         excluded_queue_names=[],
     )
+
+
+def abandon_running_jobs() -> str:
+    """A stopping worker whose queued job still runs after the wait: each domain's hook
+    (settings.QUEUED_JOBS_ON_STOP) marks what its jobs left running in this process as failed,
+    so that nobody waits for a sweep. Returns what they said."""
+    said = []
+    for path in getattr(settings, "QUEUED_JOBS_ON_STOP", []):
+        try:
+            result = import_string(path)()
+        except Exception:
+            log.exception("the stop hook %s failed", path)
+            continue
+        if result:
+            said.append(str(result))
+    return "; ".join(said)
 
 
 def run_ready_jobs(*, max_tasks: int | None = None) -> int:

@@ -14,7 +14,12 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from hyperlocal.worker.periodic import configured_jobs, run_due, seconds_until_next
-from hyperlocal.worker.queued import QueuedJobsThread, database_backend_alias, run_ready_jobs
+from hyperlocal.worker.queued import (
+    QueuedJobsThread,
+    abandon_running_jobs,
+    database_backend_alias,
+    run_ready_jobs,
+)
 
 
 class Command(BaseCommand):
@@ -66,5 +71,6 @@ class Command(BaseCommand):
                 if queued_jobs.running_job:
                     self.stdout.write("worker: waiting for the queued job that is running")
                 if not queued_jobs.stop(wait_s=settings.QUEUED_JOBS_STOP_WAIT_S):
-                    self.stdout.write("worker: a queued job was still running; it is marked failed later")
+                    said = abandon_running_jobs()
+                    self.stdout.write(f"worker: a queued job was still running{': ' + said if said else ''}")
         self.stdout.write("worker stopped")
