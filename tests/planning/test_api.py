@@ -167,7 +167,7 @@ def test_opening_a_chosen_space(client: Client, world: SmallWorld, planner: User
     assert not_chosen.status_code == 422
     assert not_chosen.json()["field"] == "space_id"
     assert send(client, "post", url, {"space_id": world.spaces[0].pk, "extra": 1}, admin).status_code == 422
-    assert Hub.objects.count() == 1
+    assert Hub.objects.filter(vacant_space__isnull=False).count() == 1  # (the operator's own is planned)
 
 
 def test_the_zone_rule(client: Client, world: SmallWorld, planner: User) -> None:
@@ -183,7 +183,8 @@ def test_the_zone_rule(client: Client, world: SmallWorld, planner: User) -> None
     bad = send(client, "put", url, {"region": "11440", "warehouse_bp": 9900}, planner)
     assert bad.status_code == 422
     assert ZoneSplitRule.objects.get().warehouse_bp == 6000
-    assert client.get(url, {"region": "99999"}, **bearer(planner)).status_code == 404
+    unknown = client.get(url, {"region": "99999"}, **bearer(planner))
+    assert (unknown.status_code, unknown.json()["field"]) == (422, "region")
     assert send(client, "put", url, {"region": "11440", "stay_bp": 0}, resident()).status_code == 403
 
 
@@ -193,3 +194,71 @@ def test_the_spaces(client: Client, world: SmallWorld, planner: User) -> None:
     assert sorted(s["name"] for s in response.json()) == ["Hongdae Basement", "Seogyo Corner", "Wausan Lane"]
     assert all(s["is_hub"] is False for s in response.json())
     assert client.get("/api/planning/spaces", **bearer(resident())).status_code == 403
+
+
+def test_p_above_the_spaces_and_a_long_time_limit_are_422_before_queueing(
+    client: Client, world: SmallWorld, planner: User
+) -> None:
+    too_many = send(client, "post", PLANS, BASE | {"p": 4}, planner)
+    assert too_many.status_code == 422
+    assert too_many.json()["field"] == "p"
+    assert "3 vacant space" in too_many.json()["detail"]
+    too_long = send(client, "post", PLANS, BASE | {"time_limit_seconds": 1200}, planner)
+    assert (too_long.status_code, too_long.json()["field"]) == (422, "time_limit_seconds")
+    assert not SitePlan.objects.exists()
+
+
+def test_a_plan_is_cancelled(
+    client: Client, world: SmallWorld, planner: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False):
+        plan = send(client, "post", PLANS, BASE | {"p": 1}, planner).json()
+    url = f"{PLANS}/{plan['id']}/cancel"
+    assert send(client, "post", url, {}, operator("colleague")).status_code == 403
+    response = send(client, "post", url, {}, planner)
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["status"], body["error"]) == ("failed", "cancelled by operator")
+    assert body["cancel_requested_at"] is not None
+    again = send(client, "post", url, {}, planner)
+    assert (again.status_code, again.json()["code"]) == (409, "plan_finished")
+    assert send(client, "post", f"{PLANS}/{plan['id'] + 9}/cancel", {}, planner).status_code == 404
+
+
+def test_lists_show_the_summary_not_the_result(client: Client, world: SmallWorld, planner: User) -> None:
+    plan = done_plan([site_json(world.spaces[0])], [])
+    listed = client.get(PLANS, **bearer(planner)).json()
+    assert [(p["id"], p["coverage_share"], p["new_sites"], p["monthly_rent_won"]) for p in listed] == [
+        (plan.pk, 0.8, 1, 1_000_000)
+    ]
+    # The list reads the summary: a result changed behind its back does not show.
+    SitePlan.objects.filter(pk=plan.pk).update(result={**(plan.result or {}), "sites": []})
+    assert client.get(PLANS, **bearer(planner)).json()[0]["new_sites"] == 1
+
+
+@pytest.fixture
+def seodaemun(mapo: Region) -> Region:
+    return Region.objects.create(code="11410", name_ko="서대문구", level=Region.Level.DISTRICT)
+
+
+def test_operators_reach_only_their_district(client: Client, world: SmallWorld, seodaemun: Region) -> None:
+    mapo_op = operator("mapo-op")
+    other = operator("seodaemun-op", district="11410")
+    plan = done_plan([site_json(world.spaces[0])], [], user=mapo_op)
+    for url in (f"{PLANS}/{plan.pk}", f"{PLANS}/{plan.pk}/plan.csv", f"{PLANS}/{plan.pk}/plan.geojson"):
+        assert client.get(url, **bearer(mapo_op)).status_code == 200, url
+        assert client.get(url, **bearer(other)).status_code == 404, url
+    assert client.get(PLANS, **bearer(other)).json() == []
+    assert [p["id"] for p in client.get(PLANS, **bearer(mapo_op)).json()] == [plan.pk]
+    asked = send(client, "post", PLANS, BASE, other)
+    assert (asked.status_code, asked.json()["field"]) == (403, "region_code")
+    rule = "/api/planning/zone-rule"
+    assert client.get(rule, {"region": "11440"}, **bearer(other)).status_code == 403
+    assert client.get(rule, {"region": "11410"}, **bearer(other)).status_code == 200
+    assert send(client, "put", rule, {"region": "1144066000", "stay_bp": 0}, other).status_code == 403
+    assert not ZoneSplitRule.objects.exists()
+    spaces = "/api/planning/spaces"
+    assert client.get(spaces, {"region": "11440"}, **bearer(other)).status_code == 403
+    assert client.get(spaces, **bearer(other)).json() == []  # none in their district
+    assert len(client.get(spaces, **bearer(mapo_op)).json()) == 3
+    assert len(client.get(spaces, **bearer(platform_admin())).json()) == 3

@@ -21,7 +21,7 @@ from ninja.params import HeaderEx, PathEx
 
 from hyperlocal.accounts.auth import api_auth
 from hyperlocal.accounts.models import User
-from hyperlocal.errors import InvalidInput, NotAllowed, NotFound
+from hyperlocal.errors import InvalidInput, NotAllowed
 from hyperlocal.hubs import services as hub_services
 from hyperlocal.hubs.schemas import HubDetailOut, hub_detail_out
 from hyperlocal.planning.schemas import (
@@ -40,7 +40,7 @@ from hyperlocal.planning.schemas import (
     space_out,
     zone_rule_out,
 )
-from hyperlocal.planning.services import export, opening, plans
+from hyperlocal.planning.services import export, opening, plans, region_for
 from hyperlocal.planning.services.zoning import update_zone_rule, zone_rule_for
 from hyperlocal.regions.models import Region
 from hyperlocal.schemas import with_errors
@@ -77,15 +77,22 @@ def _request_id(in_body: str | None, header: str | None) -> str:
 
 
 def _region(code: str) -> Region:
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        raise NotFound(f"no region {code!r}", field="region")
-    return region
+    """The region of a query or body field named ``region`` (422 naming it when unknown)."""
+    try:
+        return region_for(code)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, field="region") from None
 
 
-def _check_planner(user: User) -> None:
+def _check_planner(user: User, region: Region | None = None) -> None:
+    """A planner (403 otherwise), and one of this region's district when one is named."""
     if not plans.can_plan(user):
         raise NotAllowed("only hub operators and platform admins plan sites")
+    if region is not None:
+        try:
+            plans.check_district(user, region)
+        except NotAllowed as exc:
+            raise NotAllowed(exc.message, field="region") from None
 
 
 # --- plans -----------------------------------------------------------------------------------
@@ -132,6 +139,19 @@ def list_plans(
 )
 def get_plan(request: HttpRequest, plan_id: PlanId) -> PlanOut:
     return plan_out(plans.get_plan(_user(request), plan_id))
+
+
+@router.post(
+    "/plans/{plan_id}/cancel",
+    auth=api_auth,
+    response=with_errors({200: PlanOut}, 401, 403, 404, 409, 422),
+    summary="Cancel a queued or running plan (its planner, or a platform admin)",
+    description="A queued plan fails at once with the error 'cancelled by <user>'; a running one "
+    "when the planner next reports progress (the answer shows cancel_requested_at until then). "
+    "409: the plan has finished.",
+)
+def cancel_plan(request: HttpRequest, plan_id: PlanId) -> PlanOut:
+    return plan_out(plans.cancel_plan(_user(request), plan_id))
 
 
 @router.get(
@@ -194,18 +214,19 @@ def open_site(request: HttpRequest, plan_id: PlanId, payload: OpenSiteIn) -> Sta
 @router.get(
     "/zone-rule",
     auth=api_auth,
-    response=with_errors({200: ZoneRuleOut}, 401, 403, 404, 422),
+    response=with_errors({200: ZoneRuleOut}, 401, 403, 422),
     summary="The district's zone split rule (the defaults when none is stored)",
 )
 def get_zone_rule(request: HttpRequest, region: RegionCode) -> ZoneRuleOut:
-    _check_planner(_user(request))
-    return zone_rule_out(zone_rule_for(_region(region)))
+    where = _region(region)
+    _check_planner(_user(request), where)
+    return zone_rule_out(zone_rule_for(where))
 
 
 @router.put(
     "/zone-rule",
     auth=api_auth,
-    response=with_errors({200: ZoneRuleOut}, 401, 403, 404, 422),
+    response=with_errors({200: ZoneRuleOut}, 401, 403, 422),
     summary="Change the district's zone split rule (hub operators, platform admins)",
     description="Shares are basis points of the floor area (the warehouse at least 1000, all "
     "together at most 10000); fields left out keep their value.",
@@ -213,16 +234,19 @@ def get_zone_rule(request: HttpRequest, region: RegionCode) -> ZoneRuleOut:
 def put_zone_rule(request: HttpRequest, payload: ZoneRuleIn) -> ZoneRuleOut:
     user = _user(request)
     values = payload.dict(exclude_none=True, exclude={"region"})
+    where = _region(payload.region)
+    _check_planner(user, where)
     with transaction.atomic():
-        rule = update_zone_rule(user, _region(payload.region), **values)
+        rule = update_zone_rule(user, where, **values)
     return zone_rule_out(rule)
 
 
 @router.get(
     "/spaces",
     auth=api_auth,
-    response=with_errors({200: list[SpaceOut]}, 401, 403, 404, 422),
+    response=with_errors({200: list[SpaceOut]}, 401, 403, 422),
     summary="Vacant spaces (of a region), with whether each is already a hub",
+    description="Only of the districts the planner plans for (a hub operator: where they run a hub).",
 )
 def list_spaces(
     request: HttpRequest,
@@ -230,6 +254,14 @@ def list_spaces(
     open_only: bool = False,
     limit: QueryEx[int, P(ge=1, le=opening.MAX_SPACES)] = 100,
 ) -> list[SpaceOut]:
-    _check_planner(_user(request))
+    user = _user(request)
     where = _region(region) if region else None
-    return [space_out(s) for s in opening.list_spaces(region=where, open_only=open_only, limit=limit)]
+    _check_planner(user, where)
+    if where is not None:
+        return [space_out(s) for s in opening.list_spaces(region=where, open_only=open_only, limit=limit)]
+    districts = plans.planning_districts(user)
+    if districts is None:
+        return [space_out(s) for s in opening.list_spaces(open_only=open_only, limit=limit)]
+    spaces = [s for d in districts for s in opening.list_spaces(region=d, open_only=open_only, limit=limit)]
+    spaces.sort(key=lambda s: (s.name, s.pk))
+    return [space_out(s) for s in spaces[:limit]]

@@ -9,6 +9,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field, StrictBool, StrictInt
 
 from hyperlocal.planning.models import SitePlan, VacantSpace, ZoneSplitRule
+from hyperlocal.planning.services.plans import queue_note
 
 BIGINT = 2**63 - 1
 # Visible ASCII, as the other APIs take request ids; a plan keeps at most 64 characters.
@@ -72,6 +73,10 @@ class PlanSummaryOut(Schema):
     finished_at: datetime | None
     coverage_share: float | None = Field(description="share of demand covered, once done")
     new_sites: int | None = Field(description="new sites proposed, once done")
+    monthly_rent_won: int | None = Field(description="the new sites' rent a month, once done")
+    heartbeat_at: datetime | None = Field(description="the running plan's worker was last heard of then")
+    cancel_requested_at: datetime | None = Field(description="a cancel was asked for then")
+    note: str = Field(description="why a queued plan may be waiting (empty when nothing to say)")
 
 
 class PlanOut(PlanSummaryOut):
@@ -137,10 +142,13 @@ class SpaceOut(Schema):
 
 
 def plan_summary_fields(plan: SitePlan) -> dict[str, Any]:
-    result = plan.result if isinstance(plan.result, dict) else None
+    """The plan's list fields: never its result (lists defer it), its summary instead."""
+    summary = plan.summary if isinstance(plan.summary, dict) else {}
     parameters = plan.parameters if isinstance(plan.parameters, dict) else {}
-    coverage = result.get("coverage") if result else None
-    sites = result.get("sites") if result else None
+    done = plan.status == SitePlan.Status.DONE
+    share = summary.get("coverage_share")
+    new_sites = summary.get("new_sites")
+    rent = summary.get("monthly_rent_won")
     return {
         "id": plan.pk,
         "status": plan.status,
@@ -153,8 +161,12 @@ def plan_summary_fields(plan: SitePlan) -> dict[str, Any]:
         "created_at": plan.created_at,
         "started_at": plan.started_at,
         "finished_at": plan.finished_at,
-        "coverage_share": coverage.get("share") if isinstance(coverage, dict) else None,
-        "new_sites": sum(1 for s in sites if s.get("kind") == "new") if isinstance(sites, list) else None,
+        "coverage_share": float(share) if done and isinstance(share, int | float) else None,
+        "new_sites": int(new_sites) if done and isinstance(new_sites, int) else None,
+        "monthly_rent_won": int(rent) if done and isinstance(rent, int) else None,
+        "heartbeat_at": plan.heartbeat_at,
+        "cancel_requested_at": plan.cancel_requested_at,
+        "note": queue_note(plan),
     }
 
 
