@@ -31,6 +31,7 @@ def ask_for_a_plan(page: Page, base: str) -> SitePlan:
     form.locator("select[name=model]").select_option("mclp")
     form.locator("input[name=p]").fill("2")
     form.locator("input[name=promise_minutes]").fill("12")
+    form.locator("#more-options summary").click()  # the rarer options are folded away
     form.locator("select[name=demand_source]").select_option("population")
     form.locator("input[name=curve_up_to]").fill("3")
     form.locator("#run-plan").click()
@@ -119,6 +120,7 @@ def test_a_running_plan_shows_its_progress_and_then_itself(
     make_spaces()
     operator = UserFactory(username="planner-op")
     grant_role(operator, Role.HUB_OPERATOR)
+    world.hub.operators.add(operator)
     params = {"region_code": world.hub.region.district.code, "p": 2, "demand_source": "population"}
     plan = SitePlan.objects.create(
         region=world.hub.region.district, requested_by=operator, parameters=clean_parameters(params).to_json()
@@ -137,6 +139,28 @@ def test_a_running_plan_shows_its_progress_and_then_itself(
     expect(page.locator("#plan-status")).to_have_attribute("data-status", "done")
     expect(page.locator("#map[data-ready=true]")).to_be_visible()
     expect(page.locator(".site-marker.new-site")).to_have_count(2)
+    assert failed == []
+
+
+@pytest.mark.browser
+def test_a_planner_cancels_a_queued_plan(live_server: LiveServer, world: World, page: Page) -> None:
+    make_spaces()
+    operator = UserFactory(username="planner-op")
+    grant_role(operator, Role.HUB_OPERATOR)
+    world.hub.operators.add(operator)
+    params = {"region_code": world.hub.region.district.code, "p": 2, "demand_source": "population"}
+    plan = SitePlan.objects.create(
+        region=world.hub.region.district, requested_by=operator, parameters=clean_parameters(params).to_json()
+    )
+    base = live_server.url
+    failed: list[str] = []
+    watch(page, failed)
+    log_in(page, base, operator.username)
+    page.goto(f"{base}/planning/plans/{plan.pk}/")
+    page.locator("#cancel-plan button").click()
+    expect(page.locator("#plan-status")).to_have_attribute("data-status", "failed")
+    expect(page.locator("#plan-error")).to_contain_text("cancelled by planner-op")
+    assert execute_plan(plan.pk).status == SitePlan.Status.FAILED  # the worker then runs nothing
     assert failed == []
 
 

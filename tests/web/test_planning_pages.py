@@ -39,7 +39,9 @@ SPACES = [
 
 Capture = Callable[..., Any]
 FORM_FIELDS = ("model", "p", "target", "promise_minutes", "mode", "budget_won", "capacitated",
-               "time_limit_seconds", "demand_source", "orders_share", "growth", "curve_up_to")  # fmt: skip
+               "time_limit_seconds", "demand_source", "orders_share", "growth", "curve_up_to",
+               "available_by", "zone_kind", "include_existing_hubs", "order_weight", "orders_days",
+               "orders_per_household_day")  # fmt: skip
 
 
 def make_spaces() -> list[VacantSpace]:
@@ -92,6 +94,12 @@ def plan_form(**changes: object) -> dict[str, object]:
         "orders_share": "50",
         "growth": "",
         "curve_up_to": "3",
+        "order_weight": "count",
+        "orders_days": "28",
+        "orders_per_household_day": "0.05",
+        "available_by": "",
+        "zone_kind": "",
+        "include_existing_hubs": "on",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
@@ -158,9 +166,9 @@ def test_operators_and_admins_see_the_form_and_the_nav_link(operator: Client, ad
 
 
 @pytest.mark.django_db
-def test_an_operator_by_role_alone_plans_too(world: World) -> None:
+def test_the_operator_role_without_a_hub_plans_nowhere(world: World) -> None:
     client = english(Client(), planner("role-only", Role.HUB_OPERATOR))
-    assert client.get(HOME).status_code == 200
+    assert client.get(HOME).status_code == 403
 
 
 # -- asking for a plan --------------------------------------------------------------------------
@@ -225,7 +233,7 @@ def test_exports_download(
         ({"promise_minutes": "-5"}, "promise_minutes", "promise_minutes must be in"),
         ({"target": "150"}, "target", "target must be in"),
         ({"growth": "99999=1.2"}, "growth", "growth"),
-        ({"model": "p_median", "budget_won": "1000000"}, "budget_won", "does not take a rent budget"),
+        ({"orders_days": "400"}, "orders_days", "orders_days must be in"),
         ({"model": "magic"}, "model", "Select a valid choice"),
     ],
 )
@@ -253,16 +261,79 @@ def test_bad_input_is_shown_on_its_field_and_writes_nothing(
 
 
 @pytest.mark.django_db
-def test_a_plan_that_cannot_be_built_fails_with_its_reason(
+def test_p_above_the_spaces_is_refused_on_its_field_before_anything_is_queued(
     spaces: list[VacantSpace], operator: Client, django_capture_on_commit_callbacks: Capture
 ) -> None:
-    plan = run_plan(operator, django_capture_on_commit_callbacks, p="9", curve_up_to="0")
-    assert plan.status == SitePlan.Status.FAILED
-    html = operator.get(f"/planning/plans/{plan.pk}/").content.decode()
-    assert 'id="plan-error"' in html
-    assert "The plan failed:" in html
-    assert plan.error.split(" ")[0] in html
-    assert 'id="map-data"' not in html
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator.post(HOME, plan_form(p="9", curve_up_to="0"))
+    assert response.status_code == 422
+    html = response.content.decode()
+    block = re.search(
+        r'<div class="field has-error[^"]*">(?:(?!</div>).)*name="p"(?:(?!</div>).)*</div>', html, re.S
+    )
+    assert block, "no error on p"
+    assert f"more than the {len(spaces)} vacant space" in block[0]
+    assert not SitePlan.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_operator_s_long_time_limit_is_refused_on_its_field(
+    spaces: list[VacantSpace], operator: Client, admin: Client, django_capture_on_commit_callbacks: Capture
+) -> None:
+    response = operator.post(HOME, plan_form(time_limit_seconds="900"))
+    assert response.status_code == 422
+    assert "time_limit_seconds may be at most 300" in response.content.decode()
+    assert not SitePlan.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_rarer_options_reach_the_plan_and_hide_under_more_options(
+    spaces: list[VacantSpace], operator: Client, django_capture_on_commit_callbacks: Capture
+) -> None:
+    html = operator.get(HOME).content.decode()
+    more = re.search(r'<details class="more-options" id="more-options">(.*?)</details>', html, re.S)
+    assert more, "no closed 'More options' group"
+    for name in ("available_by", "zone_kind", "include_existing_hubs", "order_weight", "orders_days"):
+        assert f'name="{name}"' in more[1], name
+    assert re.search(r'<input type="checkbox" name="include_existing_hubs"[^>]*checked', html)
+    plan = run_plan(
+        operator,
+        django_capture_on_commit_callbacks,
+        p="1",
+        curve_up_to="0",
+        available_by="2030-01-01",
+        zone_kind="popup",
+        include_existing_hubs=None,  # unticked
+        order_weight="value",
+        orders_days="14",
+        orders_per_household_day="0.1",
+    )
+    assert plan.parameters["available_by"] == "2030-01-01"
+    assert plan.parameters["zone_kind"] == "popup"
+    assert plan.parameters["include_existing_hubs"] is False
+    assert plan.parameters["order_weight"] == "value"
+    assert plan.parameters["orders_days"] == 14
+    assert plan.parameters["orders_per_household_day"] == 0.1
+    # A refused rare option opens the group.
+    response = operator.post(HOME, plan_form(orders_days="999"))
+    assert response.status_code == 422
+    assert '<details class="more-options" id="more-options" open>' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_form_starts_from_the_service_s_defaults(
+    operator: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import fields
+
+    from hyperlocal.planning.services.parameters import PlanParameters
+
+    capacitated = next(f for f in fields(PlanParameters) if f.name == "capacitated")
+    for default in (True, False):
+        monkeypatch.setattr(capacitated, "default", default)
+        html = operator.get(HOME).content.decode()
+        ticked = re.search(r'<input type="checkbox" name="capacitated"[^>]*checked', html)
+        assert bool(ticked) is default
 
 
 @pytest.mark.django_db
@@ -367,6 +438,80 @@ def test_a_site_over_its_capacity_is_marked(world: World, operator: Client) -> N
     html = operator.get(f"/planning/plans/{over.pk}/").content.decode()
     assert '<small class="over-capacity"' in html
     assert "capacity 260" in html
+
+
+@pytest.mark.django_db
+def test_a_pending_plan_can_be_cancelled_by_its_planner(
+    world: World, operator: Client, admin: Client
+) -> None:
+    user = User.objects.get(username="planner-op")
+    plan = stored_plan(world, "queued", requested_by=user)
+    html = operator.get(f"/planning/plans/{plan.pk}/").content.decode()
+    assert 'id="cancel-plan"' in html
+    other = english(Client(), planner("colleague", Role.HUB_OPERATOR))
+    world.hub.operators.add(User.objects.get(username="colleague"))
+    assert 'id="cancel-plan"' not in other.get(f"/planning/plans/{plan.pk}/").content.decode()
+    assert other.post(f"/planning/plans/{plan.pk}/", {"action": "cancel"}).status_code == 403
+    response = operator.post(f"/planning/plans/{plan.pk}/", {"action": "cancel"}, follow=True)
+    assert response.status_code == 200
+    plan.refresh_from_db()
+    assert (plan.status, plan.error) == ("failed", "cancelled by planner-op")
+    html = response.content.decode()
+    assert "The plan is cancelled." in html
+    assert "cancelled by planner-op" in html
+    # Running: it stops at its next step; the page says so.
+    running = stored_plan(world, "running", requested_by=user)
+    html = admin.post(f"/planning/plans/{running.pk}/", {"action": "cancel"}, follow=True).content.decode()
+    assert "The plan stops at its next step." in html
+    assert 'id="plan-cancelling"' in html
+    assert 'id="cancel-plan"' not in html
+    # Finished meanwhile: said, not a crash.
+    done = stored_plan(world, "done", result=small_result("optimal"), requested_by=user)
+    html = operator.post(f"/planning/plans/{done.pk}/", {"action": "cancel"}, follow=True).content.decode()
+    assert "Not cancelled:" in html
+
+
+@pytest.mark.django_db
+def test_a_plan_that_never_reached_a_worker_says_so(world: World, operator: Client) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    plan = stored_plan(world, "queued", created_at=timezone.now() - timedelta(minutes=3))
+    part = operator.get(f"/planning/plans/{plan.pk}/?part=progress", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-wait="not_handed_over"' in part
+    SitePlan.objects.filter(pk=plan.pk).update(
+        task_id="job-1", created_at=timezone.now() - timedelta(minutes=9)
+    )
+    html = operator.get(f"/planning/plans/{plan.pk}/").content.decode()
+    assert "The plan has waited 9 minutes for a worker" in html
+
+
+@pytest.mark.django_db
+def test_operators_see_only_their_district_s_plans(world: World, operator: Client) -> None:
+    mapo_plan = stored_plan(world, "done", result=small_result("optimal"), summary={"coverage_share": 0.5})
+    seodaemun = Region.objects.create(code="11410", name_ko="서대문구", level=Region.Level.DISTRICT)
+    elsewhere_user = planner("seodaemun-op", Role.HUB_OPERATOR)
+    hub = Hub.objects.create(
+        name="Sinchon", slug="sinchon", region=seodaemun, address="Sinchon-ro", lat=37.56, lng=126.94,
+        cell=world.hub.cell, floor_area_m2=200, status=Hub.Status.PLANNED,
+    )  # fmt: skip
+    hub.operators.add(elsewhere_user)
+    elsewhere = english(Client(), elsewhere_user)
+    theirs = SitePlan.objects.create(
+        region=seodaemun, parameters={"region_code": "11410", "model": "mclp"}, status="queued"
+    )
+    assert elsewhere.get(f"/planning/plans/{mapo_plan.pk}/").status_code == 404
+    assert elsewhere.get(f"/planning/plans/{mapo_plan.pk}/plan.csv").status_code == 404
+    html = elsewhere.get(HOME).content.decode()
+    assert f'href="/planning/plans/{theirs.pk}/"' in html
+    assert f'href="/planning/plans/{mapo_plan.pk}/"' not in html
+    assert 'value="11410"' in html  # their district is the form's
+    home = operator.get(HOME).content.decode()
+    assert f'href="/planning/plans/{mapo_plan.pk}/"' in home
+    assert "50.0 % covered" in home  # from the summary: the list does not load results
+    assert f'href="/planning/plans/{theirs.pk}/"' not in home
+    assert elsewhere.get(RULE, {"region": "11440"}).status_code == 404
 
 
 @pytest.mark.django_db
@@ -478,6 +623,8 @@ def test_the_planner_pages_read_korean(
     client.force_login(user)
     html = client.get(HOME).content.decode()
     assert "입지 계획" in html
+    assert "더 많은 옵션" in html
+    assert "운영 중인 허브를 이미 있는 거점으로 포함" in html
     with django_capture_on_commit_callbacks(execute=True):
         client.post(HOME, plan_form())
     plan = SitePlan.objects.get()

@@ -5,6 +5,7 @@ name the field they refuse, which the page shows beside it."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import MISSING, fields
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from hyperlocal.planning.models import ZoneSplitRule
+from hyperlocal.planning.services.parameters import PlanParameters
 
 BIG = 10**12
 MODEL_CHOICES = [
@@ -31,6 +33,29 @@ DEMAND_CHOICES = [
     ("population", pgettext_lazy("demand source", "households (population)")),
     ("orders", pgettext_lazy("demand source", "the platform's orders")),
 ]
+
+
+ORDER_WEIGHT_CHOICES = [
+    ("count", pgettext_lazy("order weight", "by the number of orders")),
+    ("value", pgettext_lazy("order weight", "by the value of orders")),
+]
+ZONE_KIND_CHOICES = [
+    ("", pgettext_lazy("zone kind", "any space")),
+    ("community", pgettext_lazy("zone kind", "can hold community rooms")),
+    ("popup", pgettext_lazy("zone kind", "can hold pop-up bays")),
+    ("stay", pgettext_lazy("zone kind", "can hold stay rooms")),
+]
+
+
+def service_default(name: str) -> Any:
+    """PlanParameters' default for a field: the form starts where the service would."""
+    for f in fields(PlanParameters):
+        if f.name == name:
+            if f.default is not MISSING:
+                return f.default
+            if f.default_factory is not MISSING:
+                return f.default_factory()
+    raise KeyError(name)
 
 
 def _percent(label: Any, initial: int, help_text: Any = "") -> forms.DecimalField:
@@ -69,7 +94,10 @@ class PlanForm(forms.Form):
         required=False,
         help_text=_("for the new sites; empty for no budget"),
     )
-    capacitated = forms.BooleanField(label=_("cap each site at its daily order capacity"), required=False)
+    capacitated = forms.BooleanField(
+        label=_("cap each site at its daily order capacity"),
+        required=False,
+    )
     time_limit_seconds = forms.DecimalField(
         label=_("time limit (seconds)"), initial=30, max_digits=9, decimal_places=2, required=False
     )
@@ -81,6 +109,32 @@ class PlanForm(forms.Form):
         required=False,
         help_text=_("region code=factor, separated by commas, e.g. 1144066000=1.2"),
     )
+    # The rarer ones ("More options" on the page).
+    order_weight = forms.ChoiceField(label=_("weigh orders"), choices=ORDER_WEIGHT_CHOICES)
+    orders_days = forms.IntegerField(
+        label=_("orders of the last (days)"),
+        min_value=-BIG,
+        max_value=BIG,
+        required=False,
+    )
+    orders_per_household_day = forms.DecimalField(
+        label=_("orders a day per household"),
+        max_digits=9,
+        decimal_places=4,
+        required=False,
+        help_text=_("turns households into orders"),
+    )
+    available_by = forms.DateField(
+        label=_("spaces available by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("empty for any date"),
+    )
+    zone_kind = forms.ChoiceField(label=_("only spaces that"), choices=ZONE_KIND_CHOICES, required=False)
+    include_existing_hubs = forms.BooleanField(
+        label=_("count the open hubs as sites already there"),
+        required=False,
+    )
     curve_up_to = forms.IntegerField(
         label=_("compare p = 1 to"),
         initial=0,
@@ -90,30 +144,61 @@ class PlanForm(forms.Form):
         help_text=_("0 for no comparison"),
     )
 
+    SERVICE_DEFAULTS = (
+        "capacitated",
+        "include_existing_hubs",
+        "order_weight",
+        "orders_days",
+        "orders_per_household_day",
+    )
+    MORE_OPTIONS = (
+        "demand_source",
+        "orders_share",
+        "order_weight",
+        "orders_days",
+        "orders_per_household_day",
+        "growth",
+        "available_by",
+        "zone_kind",
+        "include_existing_hubs",
+    )
+
     def __init__(self, *args: Any, districts: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Where the service starts (read now: its defaults may change without this form).
+        for name in self.SERVICE_DEFAULTS:
+            default = service_default(name)
+            self.fields[name].initial = Decimal(str(default)) if isinstance(default, float) else default
         region: Any = self.fields["region_code"]
         region.choices = districts or []
+        if districts:  # the planner's first district (the only one: a hidden field on the page)
+            region.initial = districts[0][0]
 
     def raw(self) -> dict[str, object]:
         """The cleaned values as clean_parameters takes them; empty fields are left out (the
         service's defaults)."""
         data = self.cleaned_data
         raw: dict[str, object] = {}
-        for name in ("region_code", "model", "mode", "demand_source", "growth"):
+        for name in ("region_code", "model", "mode", "demand_source", "growth", "order_weight", "zone_kind"):
             if data.get(name):
                 raw[name] = data[name]
-        for name in ("p", "budget_won", "curve_up_to"):
+        for name in ("p", "budget_won", "curve_up_to", "orders_days", "available_by"):
             if data.get(name) is not None:
                 raw[name] = data[name]
-        for name in ("promise_minutes", "time_limit_seconds"):
+        for name in ("promise_minutes", "time_limit_seconds", "orders_per_household_day"):
             if data.get(name) is not None:
                 raw[name] = float(data[name])
         for name in ("target", "orders_share"):
             if data.get(name) is not None:
                 raw[name] = float(data[name] / 100)
         raw["capacitated"] = bool(data.get("capacitated"))
+        raw["include_existing_hubs"] = bool(data.get("include_existing_hubs"))
         return raw
+
+    @property
+    def more_options_open(self) -> bool:
+        """The "More options" group starts open when one of its fields was refused."""
+        return any(name in self.errors for name in self.MORE_OPTIONS)
 
 
 class OpenSiteForm(forms.Form):

@@ -64,13 +64,19 @@ def _plan(request: HttpRequest, plan_id: int) -> SitePlan:
 # -- the form and the recent plans --------------------------------------------------------------
 
 
+def _planner_districts(request: HttpRequest) -> list[tuple[str, str]]:
+    """The districts this planner plans for (all for platform admins), as form choices."""
+    mine = plans.planning_districts(user_of(request))
+    return [(d.code, region_name(d)) for d in (_districts() if mine is None else mine)]
+
+
 def _home(request: HttpRequest, form: PlanForm | None = None, *, status: int = 200) -> HttpResponse:
-    districts = [(d.code, region_name(d)) for d in _districts()]
-    recent = plans.list_plans(user_of(request))
+    districts = _planner_districts(request)
+    recent = plans.list_plans(user_of(request))  # without their results: the summary says enough
     for plan in recent:
-        plan.summary = parameters_summary(plan.parameters or {})  # type: ignore[attr-defined]
-        coverage = (plan.result or {}).get("coverage") if plan.status == SitePlan.Status.DONE else None
-        share = coverage.get("share") if isinstance(coverage, dict) else None
+        plan.asked = parameters_summary(plan.parameters or {})  # type: ignore[attr-defined]
+        summary = plan.summary if isinstance(plan.summary, dict) else {}
+        share = summary.get("coverage_share") if plan.status == SitePlan.Status.DONE else None
         plan.coverage_pct = share * 100 if isinstance(share, int | float) else None  # type: ignore[attr-defined]
     context = {
         "form": form or PlanForm(initial={"request_id": new_request_id()}, districts=districts),
@@ -97,8 +103,7 @@ def planning_home(request: HttpRequest) -> HttpResponse:
     _check_planner(request)
     if request.method != "POST":
         return _home(request)
-    districts = [(d.code, region_name(d)) for d in _districts()]
-    form = PlanForm(request.POST, districts=districts)
+    form = PlanForm(request.POST, districts=_planner_districts(request))
     if not form.is_valid():
         messages.error(request, _("No plan asked: check the marked fields."))
         return _home(request, _fresh(form), status=422)
@@ -151,18 +156,47 @@ def _done_context(request: HttpRequest, plan: SitePlan) -> dict[str, Any]:
     }
 
 
+def _progress_context(request: HttpRequest, plan: SitePlan) -> dict[str, Any]:
+    user = user_of(request)
+    return {
+        "plan": plan,
+        "poll": POLL_SECONDS,
+        "wait": plans.queue_wait(plan),
+        "can_cancel": plan.requested_by_id == user.pk or hubs.is_platform_admin(user),
+    }
+
+
+def _cancel(request: HttpRequest, plan: SitePlan) -> HttpResponse:
+    try:
+        with transaction.atomic():
+            plan = plans.cancel_plan(user_of(request), plan.pk)
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    except DomainError as exc:  # finished meanwhile: the page shows how
+        refuse(request, exc, _("Not cancelled:"))
+        return redirect("web:plan", plan_id=plan.pk)
+    if plan.status == SitePlan.Status.FAILED:
+        messages.success(request, _("The plan is cancelled."))
+    else:
+        messages.success(request, _("The plan stops at its next step."))
+    return redirect("web:plan", plan_id=plan.pk)
+
+
 @login_required
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
+    if request.method == "POST":
+        if request.POST.get("action") != "cancel":
+            return HttpResponse(status=400)
+        return _cancel(request, plan)
     pending = plan.status in PENDING
     if is_htmx(request) and request.GET.get("part") == "progress":
         if pending:
-            return render(request, "web/planning/_progress.html", {"plan": plan, "poll": POLL_SECONDS})
+            return render(request, "web/planning/_progress.html", _progress_context(request, plan))
         return HttpResponseClientRefresh()  # done or failed: the whole page, with the map
     context: dict[str, Any] = {
-        "plan": plan,
+        **_progress_context(request, plan),
         "pending": pending,
-        "poll": POLL_SECONDS,
         "region": region_name(plan.region),
         "summary": parameters_summary(plan.parameters or {}),
     }
@@ -280,7 +314,7 @@ def _rule_page(
     context = {
         "district": district,
         "district_name": region_name(district),
-        "districts": [(d.code, region_name(d)) for d in _districts()],
+        "districts": _planner_districts(request),
         "rule": rule,
         "shares": {
             kind: getattr(rule, f"{kind}_bp") / 100 for kind in ("warehouse", "community", "popup", "stay")
@@ -293,8 +327,10 @@ def _rule_page(
     return render(request, "web/planning/zone_rule.html", context, status=status)
 
 
-def _district(code: str | None) -> Region:
-    districts = _districts()
+def _district(request: HttpRequest, code: str | None) -> Region:
+    """The district asked for, among those this planner plans for (404 for others)."""
+    mine = plans.planning_districts(user_of(request))
+    districts = _districts() if mine is None else mine
     if not districts:
         raise Http404
     if not code:
@@ -309,9 +345,9 @@ def _district(code: str | None) -> Region:
 def zone_rule(request: HttpRequest) -> HttpResponse:
     _check_planner(request)
     if request.method != "POST":
-        return _rule_page(request, _district(request.GET.get("region")))
+        return _rule_page(request, _district(request, request.GET.get("region")))
     form = ZoneRuleForm(request.POST)
-    district = _district(request.POST.get("region"))
+    district = _district(request, request.POST.get("region"))
     if not form.is_valid():
         messages.error(request, _("Rule not changed: check the marked fields."))
         return _rule_page(request, district, form, status=422)
