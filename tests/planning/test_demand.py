@@ -126,7 +126,7 @@ def serve(*cells: str) -> None:
     ServiceAreaCell.objects.bulk_create(ServiceAreaCell(hub=hub, cell=c, travel_minutes=5.0) for c in cells)
 
 
-def test_blend_applies_the_rate_learned_where_hubs_deliver_to_every_household(mapo: Region) -> None:
+def test_blend_applies_the_parameter_s_rate_to_served_and_unserved_cells_alike(mapo: Region) -> None:
     a, b = dong_cells(count=2)
     population({a: 100, b: 100})
     serve(a)  # orders can come only from a
@@ -134,17 +134,18 @@ def test_blend_applies_the_rate_learned_where_hubs_deliver_to_every_household(ma
         order(a, 10_000)  # one order a day: 0.01 a household a day in the served cell
     notes: list[str] = []
     rows = demand(demand_source="blend", orders_share=0.25, orders_per_household_day=0.05, notes=notes)
-    # 0.75 x 0.05 + 0.25 x 0.01 = 0.04 a household, in the unserved cell b as in a.
-    assert rows[a].orders_per_day == pytest.approx(4.0)
-    assert rows[b].orders_per_day == pytest.approx(4.0)
+    # One area alone learns the region's own rate: a factor of 1, so 0.05 a household in the
+    # unserved cell b as in a (today's 0.01 is the platform's reach, not the demand).
+    assert rows[a].orders_per_day == pytest.approx(5.0)
+    assert rows[b].orders_per_day == pytest.approx(5.0)
     assert (rows[a].households, rows[b].households) == (100.0, 100.0)
-    assert "rate learned from orders where hubs deliver" in notes[0]
-    assert "own rate for 1 of 16 areas (0.01-0.01), the rest 0.01" in notes[0]
+    assert "shaped by how much each area orders where hubs deliver" in notes[0]
+    assert "1 of 16 areas have their own factor (1-1 x), the rest 1" in notes[0]
     # The orders alone see only where a hub delivers.
     assert set(demand(demand_source="orders")) == {a}
 
 
-def test_a_dong_with_few_orders_takes_the_regions_rate_and_none_the_parameters(mapo: Region) -> None:
+def test_an_area_that_orders_more_gets_more_demand_and_the_rest_the_parameter_s(mapo: Region) -> None:
     a, b = dong_cells(count=2)
     other = RegionCell.objects.exclude(region__code=DONG).order_by("cell")[:2]
     e, f = (r.cell for r in other)
@@ -154,13 +155,16 @@ def test_a_dong_with_few_orders_takes_the_regions_rate_and_none_the_parameters(m
     for _ in range(28):
         order(a, 10_000)  # Seogyo's served cell: 1 a day over 100 households
     for _ in range(7):
-        order(e, 10_000)  # too few for a rate of its own dong
-    rows = demand(demand_source="blend", orders_share=1.0)
-    assert rows[a].orders_per_day == pytest.approx(1.0)
-    assert rows[b].orders_per_day == pytest.approx(1.0)
-    region_rate = (1 + 7 / 28) / 200  # every served cell's orders over their households
-    assert rows[e].orders_per_day == pytest.approx(100 * region_rate)
-    assert rows[f].orders_per_day == pytest.approx(50 * region_rate)
+        order(e, 10_000)  # too few for a factor of its own dong
+    # The region's served cells: (1 + 7/28) a day over 200 households = 0.00625; Seogyo's
+    # 0.01 is 1.6 x that.
+    rows = demand(demand_source="blend", orders_share=1.0, orders_per_household_day=0.05)
+    assert rows[a].orders_per_day == pytest.approx(100 * 0.05 * 1.6)
+    assert rows[b].orders_per_day == pytest.approx(100 * 0.05 * 1.6)
+    assert rows[e].orders_per_day == pytest.approx(100 * 0.05)
+    assert rows[f].orders_per_day == pytest.approx(50 * 0.05)
+    half = demand(demand_source="blend", orders_share=0.5, orders_per_household_day=0.05)
+    assert half[a].orders_per_day == pytest.approx(100 * 0.05 * (0.5 + 0.5 * 1.6))
     ServiceAreaCell.objects.all().delete()  # no cell served: nothing to learn from
     notes: list[str] = []
     alone = demand(demand_source="blend", orders_share=1.0, orders_per_household_day=0.05, notes=notes)

@@ -6,13 +6,16 @@ or district:
 - ``orders``: the orders actually placed (not cancelled) over the last ``orders_days``, per
   delivery cell, by count or by value. Orders come only from cells an open hub already
   serves, so this source sees no demand where there is no hub yet;
-- ``blend``: households x a rate of orders per household a day, rate = (1 - orders_share) x
-  ``orders_per_household_day`` + orders_share x the rate learned from the orders. The learned
-  rate is measured only over served cells (cells in some open hub's service area): a dong's
-  orders a day in its served cells over its households there, when those cells had at least
-  ``MIN_RATE_ORDERS`` orders; else the region's (all its served cells), when enough; else the
-  parameter. Served and unserved cells alike get the rate, so a blend no longer favours the
-  places hubs already serve. The rates used are said in ``notes`` (the plan's message).
+- ``blend``: households x ``orders_per_household_day``, shaped by where people order more or
+  less: a dong's rate is the parameter x ((1 - orders_share) + orders_share x its learned rate /
+  the region's learned rate). The learned rates are measured only over served cells (cells in
+  some open hub's service area): a dong's orders a day in its served cells over its households
+  there, when those cells had at least ``MIN_RATE_ORDERS`` orders, else the region's (so a
+  factor of 1). The parameter sets the level (a forecast: how much a household will order once
+  a hub serves it); the orders only set the shape, because their level is today's reach of the
+  platform, not the demand a new hub will meet. Served and unserved cells alike get the rate,
+  so a blend does not favour the places hubs already serve. The rates used are said in
+  ``notes`` (the plan's message).
 
 A blend without households falls back to the orders, one without orders to the parameter's
 rate; both say so in ``notes``."""
@@ -195,21 +198,18 @@ def _learned_rates(households: dict[str, float], orders: _Side, cells: dict[str,
 def _rates_note(params: PlanParameters, rates: _Rates, dongs: int) -> str:
     share = params.orders_share
     mix = (
-        f"blend: orders per household a day = {100 * (1 - share):g} % x {params.orders_per_household_day:g} "
-        f"(parameter) + {100 * share:g} % x the rate learned from orders where hubs deliver"
+        f"blend: {params.orders_per_household_day:g} orders per household a day, {100 * share:g} % "
+        "shaped by how much each area orders where hubs deliver"
     )
-    if rates.region is None and not rates.by_dong:
-        return f"{mix}; too few orders in served cells to learn a rate: the parameter's alone"
-    parts = []
-    if rates.by_dong:
-        low, high = min(rates.by_dong.values()), max(rates.by_dong.values())
-        parts.append(f"own rate for {len(rates.by_dong)} of {dongs} areas ({low:.3g}-{high:.3g})")
-    parts.append(
-        f"the rest {rates.region:.3g} (the whole region's)"
-        if rates.region is not None
-        else "the rest the parameter's"
+    if rates.region is None or rates.region <= 0:
+        return f"{mix}; too few orders in served cells to learn from: the parameter's rate everywhere"
+    if not rates.by_dong:
+        return f"{mix}; no area has enough orders of its own: the parameter's rate everywhere"
+    factors = [rate / rates.region for rate in rates.by_dong.values()]
+    return (
+        f"{mix}: {len(rates.by_dong)} of {dongs} areas have their own factor "
+        f"({min(factors):.3g}-{max(factors):.3g} x), the rest 1"
     )
-    return f"{mix}: " + ", ".join(parts)
 
 
 def _growth(params: PlanParameters, region: Region, dong_code: str | None) -> float:
@@ -291,8 +291,10 @@ def _blend(
     out = {}
     for cell, h in households.items():
         learned = rates.for_dong(cells.get(cell))
-        rate = base if learned is None else (1 - share) * base + share * learned
-        out[cell] = h * rate
+        factor = 1.0
+        if rates.region is not None and rates.region > 0 and learned is not None:
+            factor = (1 - share) + share * learned / rates.region
+        out[cell] = h * base * factor
     return out
 
 

@@ -54,12 +54,12 @@ PARAMETER_HELP = {
     ),
     "demand_source": (
         "population: households x orders_per_household_day; orders: the orders actually placed "
-        "(only where a hub already delivers); blend: households x a rate learned from the orders "
-        "where hubs deliver, mixed with orders_per_household_day by orders_share"
+        "(only where a hub already delivers); blend: households x orders_per_household_day, "
+        "shaped by how much each area orders where hubs deliver (by orders_share)"
     ),
     "orders_share": (
-        "blend: weight of the orders-per-household rate learned from orders against "
-        "orders_per_household_day (0 = the parameter only, 1 = the learned rate only)"
+        "blend: how far each area's rate follows its orders: 0 = the same rate everywhere, "
+        "1 = an area ordering 1.6 x the region's average per household gets 1.6 x the rate"
     ),
 }
 
