@@ -275,6 +275,23 @@ def test_open_hubs_stay_open_and_change_what_is_worth_adding(world: World) -> No
     assert all(s["kind"] == "new" for s in without["sites"])
 
 
+def test_under_capacities_households_added_are_those_served_beyond_what_the_hubs_can(world: World) -> None:
+    # 0.01 order a m² of warehouse: the hub's 150 m² pack 1.5 a day of the 5.5 it reaches
+    # (cells b and c, 110 households): alone it serves 30 households.
+    ZoneSplitRule.objects.create(region=Region.objects.get(code="11440"), orders_per_warehouse_m2=0.01)
+    hub = HubFactory(slug="seogyo-hub", status=Hub.Status.OPEN, lat=world.s2.lat + 0.001, lng=world.s2.lng)
+    ZoneFactory(hub=hub, kind=Zone.Kind.WAREHOUSE, area_m2=150)
+    world.rows[hub] = {world.b: 4.0, world.c: 6.0}
+    result = world.run(p=1, capacitated=True)
+    assert new_sites(result) == {world.key(world.s1)}  # packs 2.2 a day, the most of any space
+    assert result["coverage"]["orders_per_day"] == pytest.approx(3.7)
+    assert result["coverage"]["households"] == pytest.approx(74)
+    # Within reach the hub's 110 households are covered either way, but it can serve only 30
+    # of them: the new site adds the 44 it serves, not 220 - 110.
+    assert result["rent"]["households_added"] == pytest.approx(44)
+    assert result["rent"]["per_covered_household_won"] == 22_727
+
+
 def test_a_site_given_more_than_its_capacity_is_flagged(world: World) -> None:
     # 0.1 order a m² of warehouse: S3's 55 m² pack 5.5 a day, and S3 alone reaches 8.
     ZoneSplitRule.objects.create(region=Region.objects.get(code="11440"), orders_per_warehouse_m2=0.1)

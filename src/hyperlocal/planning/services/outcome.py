@@ -20,7 +20,9 @@ solver's split.
 Rent per covered household is marginal: the new sites' monthly rent over the households the
 plan adds within the promise (covered with the plan minus covered by the open hubs alone,
 counted on the pairs within the promise), rounded half up to the won by the shared money
-helper; null when the plan adds nobody. ``households_added`` is that difference.
+helper; null when the plan adds nobody. ``households_added`` is that difference. Under
+capacities the plan's served households count, less what the open hubs alone could serve
+within their capacities (an upper bound of it: each hub its capacity at most).
 
 Without capacities a site may be given more orders than its warehouse can pack; such sites
 are flagged ``over_capacity`` and the message says so, because the plan then promises more
@@ -111,6 +113,28 @@ def _covered(inputs: PlanInputs, open_sites: npt.NDArray[np.bool_]) -> npt.NDArr
     return minutes <= inputs.params.promise_minutes
 
 
+def _fixed_can_serve(inputs: PlanInputs, problem: SitingProblem, households: FloatArray) -> float:
+    """Households the open hubs alone can serve under their capacities, at most: each hub
+    serves at most its capacity of the orders within its promise, and the hubs together at
+    most the orders any of them reaches (an upper bound, so households added is never
+    overstated)."""
+    weights = problem.weights
+    fixed = problem.fixed > 0
+    reach = _covered(inputs, fixed)
+    reach_orders = float(weights[reach].sum())
+    if reach_orders <= 0:
+        return 0.0
+    each = 0.0
+    for j in np.nonzero(fixed)[0]:
+        alone = np.zeros(len(fixed), dtype=bool)
+        alone[j] = True
+        own = float(weights[_covered(inputs, alone)].sum())
+        capacity = problem.sites[j].capacity
+        each += own if capacity is None else min(own, capacity)
+    served = min(reach_orders, each)
+    return float(households[reach].sum()) * served / reach_orders
+
+
 def evaluate(
     inputs: PlanInputs, result: SitingResult, *, problem: SitingProblem | None = None
 ) -> PlanMetrics:
@@ -157,6 +181,8 @@ def evaluate(
     new_positions = [position[key] for key in result.new_sites if not problem.sites[position[key]].fixed_open]
     rent = sum(int(problem.sites[j].rent or 0) for j in new_positions)
     added = max(0.0, covered_hh - fixed_hh) if new_positions else 0.0
+    if inputs.params.capacitated and result.has_plan and new_positions:
+        added = max(0.0, reported_hh - _fixed_can_serve(inputs, problem, households))
     total = float(weights.sum())
     return PlanMetrics(
         open_sites=open_sites,
