@@ -1,5 +1,5 @@
 """What the planner pages draw from a plan's RESULT JSON: the map's payload (covered cells
-outlined per site in the site's colour, uncovered demand in grey, new sites and existing hubs
+outlined per site in the site's colour, uncovered demand in amber, new sites and existing hubs
 as distinct markers), the status in words, and the p-curve as a small server-rendered SVG."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ PALETTE = (
     "#0891b2", "#ca8a04", "#db2777", "#4f46e5", "#65a30d",
 )  # fmt: skip
 EXISTING_COLOUR = "#334155"
-UNCOVERED_COLOUR = "#9ca3af"
+UNCOVERED_COLOUR = "#f59e0b"  # amber: the gap a new site should close stands out
 
 
 def colour(index: int) -> str:

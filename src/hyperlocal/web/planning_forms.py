@@ -102,7 +102,13 @@ class PlanForm(forms.Form):
         label=_("time limit (seconds)"), initial=30, max_digits=9, decimal_places=2, required=False
     )
     demand_source = forms.ChoiceField(label=_("demand from"), choices=DEMAND_CHOICES, initial="blend")
-    orders_share = _percent(_("share of demand taken from orders (%)"), 50, _("when blended"))
+    orders_share = _percent(
+        _("how far each area follows its orders (%)"),
+        50,
+        _(
+            "when blended: households set the level, orders where hubs deliver shape it; 0 = the same everywhere"
+        ),  # noqa: E501
+    )
     growth = forms.CharField(
         label=_("growth per area"),
         max_length=2000,
