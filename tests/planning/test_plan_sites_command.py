@@ -148,3 +148,11 @@ def test_bad_input_exits_non_zero_without_a_traceback(tmp_path: Path) -> None:
     assert "CommandError" in done.stderr
     assert "99999" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_capacities_are_on_unless_turned_off(world: SmallWorld) -> None:
+    call_command("plan_sites", *ARGS, "--p", "1", "--save", stdout=StringIO())
+    call_command("plan_sites", *ARGS, "--p", "1", "--no-capacitated", "--save", stdout=StringIO())
+    first, second = SitePlan.objects.order_by("pk")
+    assert first.parameters["capacitated"] is True
+    assert second.parameters["capacitated"] is False

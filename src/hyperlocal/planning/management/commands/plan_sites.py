@@ -9,6 +9,7 @@ gap). --save stores it as a site plan (it then shows on the planner page); --csv
 from __future__ import annotations
 
 import json
+from argparse import BooleanOptionalAction
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -84,13 +85,17 @@ class Command(BaseCommand):
         add("--promise", help="ride minutes from a site to a cell (default 15)")
         add("--mode", help="courier mode: walk, bike (default), scooter, car")
         add("--budget", help="most monthly rent of the new sites, in won")
-        add("--capacitated", action="store_true", help="cap each site at its daily order capacity")
+        add(
+            "--capacitated",
+            action=BooleanOptionalAction,
+            help="cap each site at its daily order capacity (default: on)",
+        )
         add("--time-limit", help="solver time limit in seconds (default 30)")
         add("--demand", help="population, orders or blend (default)")
         add("--population-source", help="population grid source (default: the newest import)")
         add("--order-weight", help="count (default) or value")
         add("--orders-days", help="orders of the last N days (default 28)")
-        add("--orders-share", help="blend: share of demand from orders (default 0.5)")
+        add("--orders-share", help="blend: how far each area's rate follows its orders, 0..1 (default 0.5)")
         add("--orders-per-household-day", help="orders a household places a day (default 0.05)")
         add("--growth", help="growth factors per region, e.g. 11440660=1.2,11440690=1.1")
         add("--available-by", help="only spaces available by this date (YYYY-MM-DD)")
@@ -105,8 +110,8 @@ class Command(BaseCommand):
         raw: dict[str, object] = {
             field: options[dest] for dest, field in OPTIONS.items() if options.get(dest) is not None
         }
-        if options["capacitated"]:
-            raw["capacitated"] = True
+        if options["capacitated"] is not None:
+            raw["capacitated"] = options["capacitated"]
         if options["no_existing_hubs"]:
             raw["include_existing_hubs"] = False
         try:
