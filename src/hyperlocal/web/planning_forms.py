@@ -106,8 +106,9 @@ class PlanForm(forms.Form):
         _("how far each area follows its orders (%)"),
         50,
         _(
-            "when blended: households set the level, orders where hubs deliver shape it; 0 = the same everywhere"
-        ),  # noqa: E501
+            "when blended: households set the level, orders where hubs deliver shape it; "
+            "0 = the same everywhere"
+        ),
     )
     growth = forms.CharField(
         label=_("growth per area"),
