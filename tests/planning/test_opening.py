@@ -166,17 +166,16 @@ def test_spaces_are_listed_with_whether_each_is_a_hub(world: SmallWorld, plan: S
     assert len(opening.list_spaces(region=Region.objects.get(code="11440"), limit=1)) == 1
 
 
-def test_a_space_not_yet_available_is_refused_with_its_date(
+def test_a_space_not_yet_available_opens_as_a_planned_hub(
     world: SmallWorld, plan: SitePlan, admin: User
 ) -> None:
-    space = world.spaces[0]
-    later = timezone.localdate() + timedelta(days=30)
-    VacantSpace.objects.filter(pk=space.pk).update(available_from=later)
-    with pytest.raises(InvalidInput) as exc:
-        opening.open_site(admin, plan, space.pk)
-    assert exc.value.field == "space_id"
-    assert exc.value.status_code == 422
-    assert later.isoformat() in exc.value.message
-    assert nothing_written()
-    VacantSpace.objects.filter(pk=space.pk).update(available_from=timezone.localdate())
-    assert opening.open_site(admin, plan, space.pk).vacant_space_id == space.pk  # from that day on
+    later_space, free_space = world.spaces[0], world.spaces[1]
+    VacantSpace.objects.filter(pk=later_space.pk).update(
+        available_from=timezone.localdate() + timedelta(days=30)
+    )
+    VacantSpace.objects.filter(pk=free_space.pk).update(available_from=timezone.localdate())
+    planned = opening.open_site(admin, plan, later_space.pk)
+    assert (planned.vacant_space_id, planned.status) == (later_space.pk, Hub.Status.PLANNED)
+    assert planned.zones.exists()
+    assert planned.service_cells.exists()
+    assert opening.open_site(admin, plan, free_space.pk).status == Hub.Status.OPEN  # free from today

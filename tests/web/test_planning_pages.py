@@ -10,11 +10,13 @@ import io
 import json
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from hyperlocal.accounts.models import User
 from hyperlocal.accounts.roles import Role, grant_role
@@ -475,8 +477,6 @@ def test_a_pending_plan_can_be_cancelled_by_its_planner(
 def test_a_plan_that_never_reached_a_worker_says_so(world: World, operator: Client) -> None:
     from datetime import timedelta
 
-    from django.utils import timezone
-
     plan = stored_plan(world, "queued", created_at=timezone.now() - timedelta(minutes=3))
     part = operator.get(f"/planning/plans/{plan.pk}/?part=progress", HTTP_HX_REQUEST="true").content.decode()
     assert 'data-wait="not_handed_over"' in part
@@ -574,6 +574,26 @@ def test_an_admin_opens_a_new_site_as_a_hub_with_zones(
     again = admin.post(url, {"name": "Twice", "slug": "twice"})
     assert again.status_code == 409
     assert "already" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_space_free_only_later_opens_as_a_planned_hub(
+    spaces: list[VacantSpace], admin: Client, django_capture_on_commit_callbacks: Capture
+) -> None:
+    plan = run_plan(admin, django_capture_on_commit_callbacks)
+    site = next(s for s in plan.result["sites"] if s["kind"] == "new")  # type: ignore[index]
+    later = timezone.localdate() + timedelta(days=40)
+    VacantSpace.objects.filter(pk=site["space_id"]).update(available_from=later)
+    site["available_from"] = later.isoformat()  # as a plan made now would say
+    SitePlan.objects.filter(pk=plan.pk).update(result=plan.result)
+    url = f"/planning/plans/{plan.pk}/open/{site['space_id']}/"
+    html = admin.get(url).content.decode()
+    assert later.isoformat() in html
+    assert "it opens as a planned hub" in html
+    response = admin.post(url, {"name": "Later hub", "slug": "later-hub"}, follow=True)
+    hub = Hub.objects.get(slug="later-hub")
+    assert hub.status == Hub.Status.PLANNED
+    assert "is a planned hub: set it open once the space is free on" in response.content.decode()
 
 
 @pytest.mark.django_db

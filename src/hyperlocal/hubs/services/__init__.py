@@ -18,6 +18,7 @@ from hyperlocal.hubs.services.service_area import (
     service_area_summary,
 )
 from hyperlocal.hubs.services.siting import (
+    HubStatus,
     PlanningHub,
     ZoneKind,
     hub_of_space,
@@ -30,6 +31,7 @@ from hyperlocal.hubs.services.siting import (
 from hyperlocal.hubs.services.zones import add_zone, check_zone_areas, delete_zone, get_zone, update_zone
 
 __all__ = [
+    "HubStatus",
     "PlanningHub",
     "ServiceArea",
     "ZoneKind",

@@ -16,6 +16,7 @@ from hyperlocal.hubs.models import Hub, ServiceAreaCell, Zone
 from hyperlocal.hubs.services.permissions import AnyUser
 
 __all__ = [
+    "HubStatus",
     "PlanningHub",
     "ZoneKind",
     "hub_of_space",
@@ -27,6 +28,7 @@ __all__ = [
 ]
 
 ZoneKind = Zone.Kind  # the zone kinds' values, for callers outside hubs
+HubStatus = Hub.Status  # likewise the hub statuses
 
 CHUNK = 2_000  # cells per IN (...) query
 

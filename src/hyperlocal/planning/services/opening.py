@@ -14,7 +14,14 @@ from django.utils.text import slugify
 
 from hyperlocal.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from hyperlocal.geo import TravelTimeModel
-from hyperlocal.hubs.services import add_zone, create_hub, hub_of_space, slug_taken, space_ids_with_hubs
+from hyperlocal.hubs.services import (
+    HubStatus,
+    add_zone,
+    create_hub,
+    hub_of_space,
+    slug_taken,
+    space_ids_with_hubs,
+)
 from hyperlocal.hubs.services.fields import DEFAULTS, MAX_PROMISE_MINUTES
 from hyperlocal.hubs.services.permissions import AnyUser, is_platform_admin
 from hyperlocal.planning.models import SitePlan, VacantSpace
@@ -79,9 +86,9 @@ def open_site(
     address, point and floor area, its zones come from split_zones(zone_rule_for(region)) for
     the kinds the space can hold, and its service area is computed. Name and slug default to
     the space's; the promise and courier mode to the plan's (ride promise + pick and pack).
-    Conflict when the space is already a hub; InvalidInput (422, field space_id) when the space
-    is not available yet (its ``available_from`` is after today; the message gives the date);
-    nothing is written when anything is refused."""
+    A space not available yet (``available_from`` after today) opens as a *planned* hub, which
+    takes no orders until it is set open. Conflict when the space is already a hub; nothing is
+    written when anything is refused."""
     if not is_platform_admin(user):
         raise NotAllowed("only a platform admin may open a hub")
     new_site(plan, space_id)
@@ -97,14 +104,9 @@ def open_site(
                 field="space_id",
                 code="already_a_hub",
             )
-        today = timezone.localdate()
-        if space.available_from > today:
-            raise InvalidInput(
-                f"vacant space {space.name!r} is available from {space.available_from.isoformat()}, "
-                f"not yet today ({today.isoformat()}): open it on or after that date",
-                field="space_id",
-                code="not_yet_available",
-            )
+        # A space not free yet becomes a planned hub: zones and service area are ready, and
+        # it takes no orders until an operator sets it open once the space is free.
+        later = space.available_from > timezone.localdate()
         hub = create_hub(
             user,
             model=model,
@@ -117,6 +119,7 @@ def open_site(
             promise_minutes=default_promise_minutes(plan) if promise_minutes is None else promise_minutes,
             courier_mode=default_courier_mode(plan) if courier_mode is None else courier_mode,
             vacant_space=space,
+            status=HubStatus.PLANNED if later else HubStatus.OPEN,
         )
         rule = zone_rule_for(plan.region)
         zones = split_zones(

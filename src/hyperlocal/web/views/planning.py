@@ -15,12 +15,14 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRefresh
 
 from hyperlocal.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from hyperlocal.hubs import services as hubs
 from hyperlocal.hubs.models import Zone
+from hyperlocal.hubs.services import HubStatus
 from hyperlocal.planning.models import SitePlan
 from hyperlocal.planning.services import export, opening, plans, zoning
 from hyperlocal.regions.models import Region
@@ -267,6 +269,8 @@ def _open_page(
         "zones": _zone_rows(zones),
         "rule": rule,
         "capacity": zoning.daily_capacity(int(site["floor_area_m2"]), rule),
+        # ISO dates compare as text; a space free only later opens as a planned hub.
+        "free_later": str(site.get("available_from") or "") > timezone.localdate().isoformat(),
     }
     return render(request, "web/planning/open.html", context, status=status)
 
@@ -300,7 +304,14 @@ def plan_open(request: HttpRequest, plan_id: int, space_id: int) -> HttpResponse
     except DomainError as exc:
         add_domain_error(form, exc)
         return _open_page(request, plan, site, form, status=refuse(request, exc, _("Not opened:")))
-    messages.success(request, _("%(name)s is open as a hub.") % {"name": hub.name})
+    if hub.status == HubStatus.PLANNED:
+        messages.success(
+            request,
+            _("%(name)s is a planned hub: set it open once the space is free on %(date)s.")
+            % {"name": hub.name, "date": site.get("available_from")},
+        )
+    else:
+        messages.success(request, _("%(name)s is open as a hub.") % {"name": hub.name})
     return redirect("web:hub", slug=hub.slug)
 
 
