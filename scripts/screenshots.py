@@ -450,7 +450,7 @@ def main() -> None:
     parser.add_argument("--plan-p", default=3, type=int, help="new sites in the planner's plan")
     parser.add_argument("--plan-curve", default=6, type=int, help="compare p = 1 to this in the plan")
     parser.add_argument(
-        "--plan-promise", default=8, type=float, help="the plan's ride promise in minutes (bike)"
+        "--plan-promise", default=15, type=float, help="the plan's ride promise in minutes (bike)"
     )
     parser.add_argument("--cart-items", default=3, type=int, help="how many products of the search to order")
     parser.add_argument("--hub", default="", help="path of a hub page (default: the first hub listed)")
