@@ -1,14 +1,18 @@
 """Capacitated maximal covering with one new site (optim/siting/single.py): the candidates
 evaluated by small max-flow LPs give the optimum of brute force and of the full MILP, the
-cheapest of equal plans, the budget, and a plan or none when time runs out."""
+cheapest of equal plans (within the level tolerance of the best, never of a plan itself
+within it), the budget, and a plan or none when time runs out."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hyperlocal.optim.siting import SitingProblem, SolveStatus, planar_problem, solve_mclp
 from hyperlocal.optim.siting.cap_model import flow_model
+from hyperlocal.optim.siting.cheapest import LEVEL_TOLERANCE
 from hyperlocal.optim.siting.milp import Clock, MilpStatus, solve_milp
 from hyperlocal.optim.siting.reduce import merge_points
 from hyperlocal.optim.siting.single import best_single_site
@@ -84,9 +88,9 @@ def test_the_candidates_agree_with_the_full_milp(seed: int) -> None:
 def test_equal_plans_go_to_the_cheapest_site() -> None:
     # Plenty of demand near three sites of capacity 5: each serves 5; the cheapest wins.
     problem = planar_problem(
-        [[0, 0], [0.1, 0], [0, 0.1]],
+        [[0.0, 0.0], [0.1, 0.0], [0.0, 0.1]],
         [10.0, 10.0, 10.0],
-        [[0, 0], [0.1, 0.1], [0.05, 0.0]],
+        [[0.0, 0.0], [0.1, 0.1], [0.05, 0.0]],
         1.0,
         capacity=[5.0, 5.0, 5.0],
         rent=[300, 100, 200],
@@ -98,6 +102,131 @@ def test_equal_plans_go_to_the_cheapest_site() -> None:
     within = solve_mclp(problem, 1, capacitated=True, budget=99)
     assert within.status is SolveStatus.INFEASIBLE  # no site fits the budget
     assert "cannot pay for p=1 sites" in within.message
+
+
+def test_ties_are_measured_from_the_best_not_from_the_plan_kept() -> None:
+    # Total weight 1e6, so plans within 1.0 of the best tie. The three sites serve 100, 99.1
+    # and 98.2 (in that order of bound): 99.1 ties 100 and is cheaper; 98.2 ties 99.1 but
+    # is 1.8 short of the best, so it must not win however cheap.
+    problem = planar_problem(
+        [[0, 0], [10, 0], [20, 0], [100, 100]],
+        [100.0, 99.1, 98.2, 1e6 - 297.3],
+        [[0, 0], [10, 0], [20, 0]],
+        1.0,
+        capacity=[1000.0, 1000.0, 1000.0],
+        rent=[3_000_000, 2_000_000, 1_000_000],
+    )
+    assert LEVEL_TOLERANCE * problem.total_weight == pytest.approx(1.0)
+    capacitated = solve_mclp(problem, 1, capacitated=True)
+    assert capacitated.status is SolveStatus.OPTIMAL
+    assert capacitated.new_sites == (1,)
+    assert capacitated.objective == pytest.approx(99.1)
+    assert capacitated.message.endswith("the cheapest of the plans that serve as much: 2,000,000 won a month")
+    assert solve_mclp(problem, 1).new_sites == (1,)  # as the uncapacitated second phase
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 100_000))
+def test_the_plan_is_the_cheapest_within_the_tolerance_of_the_best(seed: int) -> None:
+    # Weights and capacities on a grid of 0.3 with a far point making the total 1e6 (so the
+    # tolerance is 1.0): the sites' values differ by 0.3, 0.6, 0.9 (ties) or 1.2 (no tie),
+    # never close to the tolerance, and chains of ties are common.
+    rng = np.random.default_rng(seed)
+    points, sites = int(rng.integers(3, 9)), int(rng.integers(3, 7))
+    xy = rng.uniform(0, 4, (points, 2))
+    weights = 0.3 * rng.integers(3, 15, points)
+    fixed = rng.random(sites) < 0.3
+    fixed[-1] = False  # at least one candidate
+    problem = planar_problem(
+        [*xy.tolist(), [100.0, 100.0]],
+        [*weights.tolist(), 1e6 - float(weights.sum())],
+        rng.uniform(0, 4, (sites, 2)),
+        1.5,
+        capacity=(0.3 * rng.integers(2, 20, sites)).tolist(),
+        rent=rng.integers(1, 5, sites).tolist(),
+        fixed_open=fixed.tolist(),
+    )
+    tolerance = LEVEL_TOLERANCE * problem.total_weight
+    open_sites = fixed_of(problem)
+    served = {j: max_flow(problem, open_sites | {j}) for j in range(sites) if j not in open_sites}
+    best = max(served.values())
+    tying = [j for j, value in served.items() if value >= best - tolerance]
+    cheapest = min(problem.sites[j].rent or 0 for j in tying)
+    result = solve_mclp(problem, 1, capacitated=True, time_limit=20)
+    assert result.status is SolveStatus.OPTIMAL
+    chosen = int(result.new_sites[0])
+    assert len(result.new_sites) == 1
+    assert result.objective is not None
+    assert result.objective == pytest.approx(served[chosen], abs=1e-6)
+    assert result.objective >= best - tolerance - 1e-6
+    assert problem.sites[chosen].rent == cheapest
+
+
+@settings(max_examples=60, deadline=None)
+@given(plans=st.lists(st.tuples(st.integers(0, 5), st.integers(1, 15)), min_size=2, max_size=7))
+def test_chains_of_ties_do_not_stack_up(plans: list[tuple[int, int]]) -> None:
+    # Each site alone reaches a point of 30 + 0.3 k (k <= 5): values 0.3 to 1.5 apart, so
+    # ties (the tolerance is 1.0) chain. Its rent 10 k + e (1 <= e <= 15) mostly falls with
+    # its value, so a cheap site at the end of a chain must often lose to a dearer one within
+    # the tolerance of the best.
+    served = [30.0 + 0.3 * k for k, _ in plans]
+    rents = [10 * k + e for k, e in plans]
+    at = [[10.0 * j, 0.0] for j in range(len(plans))]
+    problem = planar_problem(
+        [*at, [-100.0, -100.0]],
+        [*served, 1e6 - sum(served)],
+        at,
+        1.0,
+        capacity=[40.0] * len(plans),
+        rent=rents,
+    )
+    tolerance = LEVEL_TOLERANCE * problem.total_weight
+    tying = [j for j, value in enumerate(served) if value >= max(served) - tolerance]
+    result = solve_mclp(problem, 1, capacitated=True, time_limit=20)
+    assert result.status is SolveStatus.OPTIMAL
+    chosen = int(result.new_sites[0])
+    assert len(result.new_sites) == 1
+    assert chosen in tying
+    assert rents[chosen] == min(rents[j] for j in tying)
+    assert result.objective == pytest.approx(served[chosen])
+
+
+class Ticks(Clock):
+    """A clock with time left for the first ``calls`` questions only."""
+
+    def __init__(self, calls: int) -> None:
+        super().__init__(60)
+        self.calls = calls
+
+    def left(self) -> float:
+        self.calls -= 1
+        return 60.0 if self.calls >= 0 else 0.0
+
+
+def test_out_of_time_among_equal_plans_the_cheapest_is_not_claimed() -> None:
+    # Three sites serve 5 each, the dearest first in the order; time runs out after it (the
+    # base plan and the first candidate ask the clock three times), so a cheaper site that
+    # serves as much may be left: not proven, though nothing left can serve more.
+    problem = planar_problem(
+        [[0.0, 0.0], [0.1, 0.0], [0.0, 0.1]],
+        [10.0, 10.0, 10.0],
+        [[0.0, 0.0], [0.1, 0.1], [0.05, 0.0]],
+        1.0,
+        capacity=[5.0, 5.0, 5.0],
+        rent=[300, 100, 200],
+    )
+    start, col, weight, capacity = parts(problem)
+    rent = np.array([300.0, 100.0, 200.0])
+    stopped = best_single_site(problem, start, col, weight, capacity, rent, None, Ticks(3))
+    assert stopped.status is MilpStatus.TIME_LIMIT
+    assert stopped.values is not None
+    assert stopped.values[0] == 1.0
+    assert stopped.objective == pytest.approx(5.0)
+    assert stopped.bound == pytest.approx(5.0)
+    done = best_single_site(problem, start, col, weight, capacity, rent, None, Ticks(100))
+    assert done.status is MilpStatus.OPTIMAL
+    assert done.values is not None
+    assert done.values[1] == 1.0
 
 
 def test_a_budget_leaves_out_the_sites_it_cannot_pay_for() -> None:

@@ -6,8 +6,11 @@ best single candidate. What one candidate j serves, with the open sites, is a ma
 (points -> sites in reach -> capacities), here a small LP over the pairs of those sites
 only. Adding j raises what the open sites serve by at most min(cap_j, the weight j
 reaches), so candidates are evaluated in decreasing order of that bound and the search
-stops once no bound can beat the best plan (or tie it, when the cheapest of equal plans is
-wanted). The time limit stops it with the best plan so far and the largest bound left."""
+stops once no bound can beat the best plan (or come within the level tolerance of it, when
+the cheapest of equal plans is wanted). The tolerance is measured from the best value seen,
+never from the plan kept: a cheaper plan within it of a plan itself within it of the best
+may be a whole two tolerances short. The time limit stops it with the best plan so far and
+the largest bound left."""
 
 from __future__ import annotations
 
@@ -45,11 +48,14 @@ def best_single_site(
     order = np.argsort(-bound, kind="stable")
     rents = site_rents(problem)
     tie = LEVEL_TOLERANCE * problem.total_weight if rents is not None else 0.0
-    best: tuple[float, float, FloatArray] | None = None  # served, rent, column values
+    top = -INF  # the most any evaluated candidate serves
+    # The plans (served, rent, column values) serving at least top - tie, none of them
+    # serving less for as much rent as another: the answer is the cheapest at the end.
+    kept: list[tuple[float, float, FloatArray]] = []
     unexplored = None  # the largest bound among the candidates left unevaluated
     for at in order:
-        if best is not None and (bound[at] < best[0] - tie if rents is not None else bound[at] <= best[0]):
-            break  # sorted: no candidate left can beat (or tie) the best
+        if kept and (bound[at] < top - tie if rents is not None else bound[at] <= top):
+            break  # sorted: no candidate left can beat the best (or come within tie of it)
         if clock.left() <= 0:
             unexplored = float(bound[at])
             break
@@ -58,17 +64,23 @@ def best_single_site(
         opened[j] = True
         value, values = _served(start, col, weight, point, capacity, opened, clock)
         cost = 0.0 if rents is None else float(rents[j])
-        if best is None or value > best[0] + tie or (value >= best[0] - tie and cost < best[1]):
-            best = (value, cost, values)
-    if best is None:
+        top = max(top, value)
+        if value < top - tie or any(v >= value and c <= cost for v, c, _ in kept):
+            continue  # short of the best, or an evaluated plan serves as much for no more rent
+        kept = [(v, c, x) for v, c, x in kept if v >= top - tie and (v > value or c < cost)]
+        kept.append((value, cost, values))
+    if not kept:
         if len(order):  # out of time before the first candidate
             return MilpOutcome(MilpStatus.TIME_LIMIT, None, None, unexplored, None, clock.elapsed())
         return MilpOutcome(MilpStatus.OPTIMAL, base_values, base, base, 0.0, clock.elapsed())
-    value = best[0]
-    if unexplored is None or unexplored <= value:
-        return MilpOutcome(MilpStatus.OPTIMAL, best[2], value, value, 0.0, clock.elapsed())
+    # The cheapest of the plans within tie of the best (of equal rents, the one serving most).
+    value, _, values = min(kept, key=lambda plan: (plan[1], -plan[0]))
+    if unexplored is None:  # the best is proven (gap 0, as the first phase's of a MILP); bound is the best
+        return MilpOutcome(MilpStatus.OPTIMAL, values, value, top, 0.0, clock.elapsed())
+    # Out of time: a candidate left may serve more, or (with rents) as much for less.
+    bound_left = max(top, unexplored)
     return MilpOutcome(
-        MilpStatus.TIME_LIMIT, best[2], value, unexplored, relative_gap(value, unexplored), clock.elapsed()
+        MilpStatus.TIME_LIMIT, values, value, bound_left, relative_gap(value, bound_left), clock.elapsed()
     )
 
 
