@@ -262,3 +262,24 @@ def test_operators_reach_only_their_district(client: Client, world: SmallWorld, 
     assert client.get(spaces, **bearer(other)).json() == []  # none in their district
     assert len(client.get(spaces, **bearer(mapo_op)).json()) == 3
     assert len(client.get(spaces, **bearer(platform_admin())).json()) == 3
+
+
+def test_a_plan_without_a_region_is_for_the_operator_s_own_district(
+    client: Client, world: SmallWorld, seodaemun: Region, planner: User
+) -> None:
+    # Seodaemun (11410) is the first district; the operator plans only Mapo (11440).
+    body = {k: v for k, v in BASE.items() if k != "region_code"} | {"p": 1}
+    response = send(client, "post", PLANS, body, planner)
+    assert response.status_code == 202, response.json()
+    assert (response.json()["region"], response.json()["parameters"]["region_code"]) == ("11440", "11440")
+
+
+def test_the_openapi_says_what_the_plan_s_defaults_are(db: None) -> None:
+    spec = Client().get("/api/openapi.json").json()
+    fields = spec["components"]["schemas"]["PlanIn"]["properties"]
+    assert fields["orders_share"]["description"] == (
+        "blend: how far each area's rate follows its orders, 0..1 (default 0.5): households set "
+        "the level, orders where hubs deliver shape it"
+    )
+    assert "on by default" in fields["capacitated"]["description"]
+    assert "your own district" in fields["region_code"]["description"]

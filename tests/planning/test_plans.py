@@ -18,6 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from hyperlocal.accounts.models import User
 from hyperlocal.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from hyperlocal.hubs.models import Hub
 from hyperlocal.planning.models import SitePlan
 from hyperlocal.planning.services import plans
 from hyperlocal.regions.models import Region
@@ -243,10 +244,10 @@ def test_the_sweep_fails_running_plans_whose_heartbeat_stopped_not_long_ones_sti
 ) -> None:
     now = timezone.now()
     dead = queued_plan(planner, time_limit_seconds=60)
-    long_but_alive = queued_plan(planner, time_limit_seconds=60)  # a curve: past its time limit
+    long_but_alive = queued_plan(planner, time_limit_seconds=60)  # past its limit, within 2 x + 10 min
     never_beat = queued_plan(planner)
     running(dead, started=timedelta(minutes=5), beat=timedelta(minutes=3))
-    running(long_but_alive, started=timedelta(hours=3), beat=timedelta(seconds=20))
+    running(long_but_alive, started=timedelta(minutes=11, seconds=50), beat=timedelta(seconds=20))
     running(never_beat, started=timedelta(minutes=3), beat=None)
     assert plans.fail_stalled_plans(now=now) == "2 stalled site plan(s) marked failed"
     for plan, status in (
@@ -258,6 +259,35 @@ def test_the_sweep_fails_running_plans_whose_heartbeat_stopped_not_long_ones_sti
         assert plan.status == status
     assert dead.error == plans.STOPPED_ERROR
     assert plans.fail_stalled_plans(now=now) == ""
+
+
+def test_the_sweep_fails_a_plan_still_beating_past_twice_its_time_limit_and_ten_minutes(
+    world: SmallWorld, planner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A hung solver: its heartbeat thread keeps beating, so only the deadline catches it.
+    now = timezone.now()
+    hung = queued_plan(planner, time_limit_seconds=60)
+    within = queued_plan(planner, time_limit_seconds=300)
+    running(hung, started=timedelta(hours=3), beat=timedelta(seconds=20), token="hung")
+    running(within, started=timedelta(minutes=19), beat=timedelta(seconds=5))  # deadline 20 min
+    assert plans.fail_stalled_plans(now=now) == "1 site plan(s) past their time limit marked failed"
+    hung.refresh_from_db()
+    within.refresh_from_db()
+    assert (hung.status, hung.error, hung.progress) == (
+        SitePlan.Status.FAILED,
+        "the plan ran past its time limit; run it again",
+        "failed",
+    )
+    assert hung.finished_at == now
+    assert within.status == SitePlan.Status.RUNNING
+    assert plans.fail_stalled_plans(now=now) == ""
+    # Should the hung run finish after all, its result (same run token) replaces the error.
+    result = {"status": "optimal"}
+    assert plans._finish(
+        hung.pk, "hung", status=SitePlan.Status.DONE, result=result, error="", progress="done"
+    )
+    hung.refresh_from_db()
+    assert (hung.status, hung.error) == (SitePlan.Status.DONE, "")
 
 
 def test_progress_writes_beat_the_heart(
@@ -487,6 +517,31 @@ def test_a_plan_cancelled_during_its_last_solve_keeps_no_result(
         plans.cancel_plan(planner, plan.pk)
 
 
+def test_a_cancel_landing_as_the_result_is_stored_fails_the_plan(
+    world: SmallWorld, planner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = queued_plan(planner, p=1)
+    real = plans._late_or_running
+    landed: list[bool] = []
+
+    def cancel_lands_now(plan_id: int, token: str) -> Any:
+        # After the run's last look for a cancel and before its result is written.
+        if not landed:
+            landed.append(True)
+            assert plans.cancel_plan(planner, plan.pk).status == SitePlan.Status.RUNNING
+        return real(plan_id, token)
+
+    monkeypatch.setattr(plans, "_late_or_running", cancel_lands_now)
+    done = plans.execute_plan(plan.pk)
+    assert landed
+    assert (done.status, done.error, done.progress, done.result) == (
+        SitePlan.Status.FAILED,
+        "cancelled by operator",
+        "cancelled",
+        None,
+    )
+
+
 # --- what a request is checked for before it is queued -----------------------------------------
 
 
@@ -551,6 +606,29 @@ def test_operators_see_and_plan_only_the_districts_where_they_run_a_hub(
     with pytest.raises(NotFound):
         plans.get_plan(seodaemun_op, dong_plan.pk)
     assert plans.get_plan(mapo_op, dong_plan.pk) == dong_plan
+
+
+def test_a_plan_without_a_region_is_for_the_planner_s_own_district_when_they_have_one(
+    world: SmallWorld, seodaemun: Region
+) -> None:
+    # Seodaemun (11410) comes first by code; the Mapo operator plans only Mapo.
+    without_region = {k: v for k, v in BASE.items() if k != "region_code"}
+    mapo_op = operator("mapo-op")
+    plan, _ = plans.request_plan(mapo_op, without_region | {"p": 1})
+    assert plan.region.code == "11440"
+    plan, _ = plans.request_plan(mapo_op, without_region | {"p": 1, "region_code": ""})
+    assert plan.region.code == "11440"
+    seodaemun_op = operator("seodaemun-op", district="11410")
+    plan, _ = plans.request_plan(seodaemun_op, without_region | {"model": "set_cover"})
+    assert plan.region.code == "11410"
+    # Admins, and operators of several districts, get the first district as before.
+    both = operator("both-op")
+    operator("both-op-2", district="11410")
+    Hub.objects.get(slug="hub-of-both-op-2").operators.add(both)
+    assert [d.code for d in plans.planning_districts(both) or []] == ["11410", "11440"]
+    for user in (platform_admin(), both):
+        plan, _ = plans.request_plan(user, without_region | {"model": "set_cover"})
+        assert plan.region.code == "11410"
 
 
 # --- the row -----------------------------------------------------------------------------------
@@ -624,3 +702,36 @@ def test_the_worker_thread_runs_queued_plans_until_stopped(mapo: Region, databas
 def test_the_immediate_backend_of_the_tests_is_not_run_by_the_worker(db: None) -> None:
     assert database_backend_alias() is None
     assert run_ready_jobs() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_plan_whose_worker_died_after_taking_its_job_fails_with_the_reason(
+    mapo: Region, database_tasks: None
+) -> None:
+    small_world()
+    plan, _ = plans.request_plan(operator(), BASE | {"p": 1})
+    job = DBTaskResult.objects.get()
+    plan.refresh_from_db()
+    assert plan.task_id == str(job.pk)
+    # A worker took the job (django-tasks marked it running) and died before claiming the plan.
+    taken = plan.created_at + timedelta(minutes=3)
+    DBTaskResult.objects.filter(pk=job.pk).update(status="RUNNING", started_at=taken)
+    # Taken a minute ago: the worker may still be about to claim the plan.
+    assert plans.fail_stalled_plans(now=taken + timedelta(minutes=1)) == ""
+    plan.refresh_from_db()
+    assert plan.status == SitePlan.Status.QUEUED
+    # Still queued with its job running past queued_stale_after(): the job is lost.
+    assert plans.fail_stalled_plans(now=taken + timedelta(minutes=3)) == "1 queued site plan(s) failed"
+    plan.refresh_from_db()
+    assert (plan.status, plan.progress) == (SitePlan.Status.FAILED, "failed")
+    assert plan.error == "the plan's worker took its job and stopped before running it; run it again"
+    # A job that ended without running the plan still says so.
+    other, _ = plans.request_plan(operator("other-op"), BASE | {"p": 1})
+    other.refresh_from_db()
+    DBTaskResult.objects.filter(pk=other.task_id).update(status="SUCCESSFUL", finished_at=timezone.now())
+    assert (
+        plans.fail_stalled_plans(now=other.created_at + timedelta(minutes=5))
+        == "1 queued site plan(s) failed"
+    )
+    other.refresh_from_db()
+    assert other.error == plans.JOB_LOST_ERROR

@@ -35,7 +35,12 @@ class PlanIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     region_code: str | None = Field(
-        None, pattern=CODE, description="a district or dong; default the first district"
+        None,
+        pattern=CODE,
+        description=(
+            "a district or dong; default your own district when you plan for exactly one "
+            "(a hub operator), otherwise the first district"
+        ),
     )
     model: ModelName | None = Field(None, description="mclp (default), set_cover or p_median")
     p: StrictInt | None = Field(None, description="new sites for mclp and p_median (default 3)")
@@ -43,13 +48,21 @@ class PlanIn(Schema):
     promise_minutes: Number | None = Field(None, description="ride time from a site to a cell (default 15)")
     mode: ModeName | None = Field(None, description="courier mode (default bike)")
     budget_won: StrictInt | None = Field(None, description="most monthly rent of the new sites")
-    capacitated: StrictBool | None = Field(None, description="cap each site at its daily order capacity")
+    capacitated: StrictBool | None = Field(
+        None, description="cap each site at its daily order capacity (on by default; false turns it off)"
+    )
     time_limit_seconds: Number | None = Field(None, description="solver time limit (default 30)")
     demand_source: DemandSource | None = Field(None, description="population, orders or blend (default)")
     population_source: str | None = Field(None, max_length=100, pattern=PLAIN_TEXT)
     order_weight: OrderWeight | None = None
     orders_days: StrictInt | None = Field(None, description="orders of the last N days (default 28)")
-    orders_share: Number | None = Field(None, description="blend: share of demand from orders (default 0.5)")
+    orders_share: Number | None = Field(
+        None,
+        description=(
+            "blend: how far each area's rate follows its orders, 0..1 (default 0.5): households set "
+            "the level, orders where hubs deliver shape it"
+        ),
+    )
     orders_per_household_day: Number | None = None
     growth: dict[str, Number] | None = Field(None, description="region code -> growth factor")
     available_by: date | None = Field(None, description="only spaces available by this date")

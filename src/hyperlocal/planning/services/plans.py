@@ -12,11 +12,15 @@ always leaves it done (with its result) or failed (with a clear error), never ru
 
 While a plan runs, its row's ``heartbeat_at`` is touched by every progress write and by a
 small thread every ``PLAN_HEARTBEAT_S`` seconds (the solver may think for minutes between two
-progress calls). ``fail_stalled_plans`` (periodic) fails running plans whose heartbeat is older
-than ``PLAN_STALLED_AFTER_S`` - their worker is gone - and hands queued plans that never
-reached the job backend to it again. Should the swept run finish after all, its result (same
-run token) replaces the sweep's "the worker stopped" error. A planner may cancel their plan
-(platform admins any): a queued plan fails at once, a running one at its next progress call.
+progress calls); the thread drops a dead database connection (a restart, a failover) and
+opens a fresh one at its next beat. ``fail_stalled_plans`` (periodic) fails running plans whose
+heartbeat is older than ``PLAN_STALLED_AFTER_S`` - their worker is gone - and running plans past
+started_at + 2 x their time limit + 10 min (a hung solver that still beats), hands queued plans
+that never reached the job backend to it again, and fails queued plans whose job was lost (it
+ended, or a worker took it and died before running the plan). Should the swept run finish after
+all, its result (same run token) replaces the sweep's error. A planner may cancel their plan
+(platform admins any): a queued plan fails at once, a running one at its next progress call or
+when its solve ends (a cancel that lands as the result is stored still wins).
 """
 
 from __future__ import annotations
@@ -79,6 +83,10 @@ PROGRESS_EVERY_S = 0.5
 STOPPED_ERROR = "the worker stopped before the plan finished; run it again"
 NOT_HANDED_OVER_ERROR = "the plan could not be handed to a worker ({reason}); run it again"
 JOB_LOST_ERROR = "the plan's job ended without running it; run it again"
+JOB_STUCK_ERROR = "the plan's worker took its job and stopped before running it; run it again"
+OVERRAN_ERROR = "the plan ran past its time limit; run it again"
+# A running plan is failed once it runs this long past twice its solver time limit.
+OVERRUN_GRACE = timedelta(minutes=10)
 
 
 def _seconds(name: str, default: float) -> float:
@@ -98,6 +106,17 @@ def stalled_after() -> timedelta:
 def queued_stale_after() -> timedelta:
     """A queued plan this old is checked: was it handed to the job backend, is its job alive?"""
     return timedelta(seconds=_seconds("PLAN_QUEUED_STALE_S", 120.0))
+
+
+def _fresh_connection() -> None:
+    """Drop this thread's database connection if it is dead or past its age (a database
+    restart, a failover, an idle timeout while the solver thought), so that the next query
+    opens a new one. Never inside a transaction: that connection is the caller's."""
+    if connection.in_atomic_block:
+        return
+    connection.close_if_unusable_or_obsolete()
+    if connection.connection is not None and not connection.is_usable():
+        connection.close()
 
 
 def max_time_limit(user: AnyUser) -> float:
@@ -189,13 +208,25 @@ def _check_request(user: AnyUser, params: PlanParameters, region: Region) -> Non
             )
 
 
+def _with_own_district(user: AnyUser, raw: Mapping[str, object]) -> Mapping[str, object]:
+    """A planner who plans for exactly one district (a hub operator) plans it by default; the
+    others (platform admins, operators of several districts) get the first district."""
+    code = raw.get("region_code")
+    if code is not None and not (isinstance(code, str) and not code.strip()):
+        return raw
+    districts = planning_districts(user)
+    if districts is not None and len(districts) == 1:
+        return {**raw, "region_code": districts[0].code}
+    return raw
+
+
 def request_plan(user: AnyUser, raw: Mapping[str, object], *, request_id: str = "") -> tuple[SitePlan, bool]:
     """Queue a plan; (plan, created). The same user's same request id returns the first plan
     (created False); the same id with other parameters is a Conflict. The job is queued when
     the caller's transaction commits (at once outside one)."""
     _check_can_plan(user)
     request_id = _clean_request_id(request_id)
-    params = clean_parameters(raw)
+    params = clean_parameters(_with_own_district(user, raw))
     region = _region(params)
     parameters = params.to_json()
     if request_id:
@@ -318,10 +349,12 @@ class _Heartbeat:
         try:
             while not self._stop.wait(self.every):
                 try:
+                    _fresh_connection()  # a connection the database dropped is replaced
                     _running(self.plan_id, self.token).update(heartbeat_at=timezone.now())
                     self.beats += 1
                 except DatabaseError:
                     log.warning("could not touch the heartbeat of plan %s", self.plan_id, exc_info=True)
+                    connection.close()  # the next beat opens a fresh one
         finally:
             connection.close()
 
@@ -335,12 +368,20 @@ def _late_or_running(plan_id: int, token: str) -> QuerySet[SitePlan]:
     """The plan if this run still owns it: running, or failed by the sweep (or a stopping
     worker) while it ran after all."""
     return SitePlan.objects.filter(pk=plan_id, run_token=token).filter(
-        Q(status=SitePlan.Status.RUNNING) | Q(status=SitePlan.Status.FAILED, error=STOPPED_ERROR)
+        Q(status=SitePlan.Status.RUNNING)
+        | Q(status=SitePlan.Status.FAILED, error__in=(STOPPED_ERROR, OVERRAN_ERROR))
     )
 
 
-def _finish(plan_id: int, token: str, **values: object) -> bool:
-    return _late_or_running(plan_id, token).update(finished_at=timezone.now(), **values) == 1
+def _finish(plan_id: int, token: str, *, uncancelled: bool = False, **values: object) -> bool:
+    """Store the run's end if the run still owns the plan (and, uncancelled, nobody asked to
+    cancel it: the check and the write are one UPDATE). The connection, idle while the solver
+    thought, is replaced first if the database dropped it."""
+    _fresh_connection()
+    plan = _late_or_running(plan_id, token)
+    if uncancelled:
+        plan = plan.filter(cancel_requested_at__isnull=True)
+    return plan.update(finished_at=timezone.now(), **values) == 1
 
 
 def _fail(plan_id: int, token: str, error: str, *, progress: str = "failed") -> None:
@@ -394,18 +435,19 @@ def execute_plan(
         writer = _ProgressWriter(plan_id, token, progress)
         with _Heartbeat(plan_id, token, heartbeat_every()):
             result = run_plan(params, model=model, progress=writer)
-        by = _cancelled_by(plan_id)  # asked while the solver ran: the planner no longer wants it
-        if by is not None:
-            raise PlanCancelled(by)
         if not _finish(
             plan_id,
             token,
+            uncancelled=True,  # a cancel asked while the solver ran (or now) keeps no result
             status=SitePlan.Status.DONE,
             result=result,
             summary=summary_of(result),
             error="",
             progress="done",
         ):
+            by = _cancelled_by(plan_id)
+            if by is not None:
+                raise PlanCancelled(by)
             log.warning("site plan %s was no longer this run's when it finished", plan_id)
     except PlanCancelled as exc:
         _fail(plan_id, token, str(exc), progress="cancelled")
@@ -522,8 +564,10 @@ def queue_note(plan: SitePlan, *, now: datetime | None = None) -> str:
 # --- the sweep ---------------------------------------------------------------------------------
 
 
-def _job_pending(task_id: str) -> bool:
-    """Whether the plan's job is still waiting or running (True when the backend cannot say)."""
+def _job_pending(task_id: str, moment: datetime) -> bool:
+    """Whether the plan's job is still waiting or running (True when the backend cannot say).
+    A job a worker took longer than queued_stale_after() ago while its plan is still queued is
+    not: that worker died between taking the job and claiming the plan."""
     from django_tasks import TaskResultStatus
     from django_tasks.exceptions import TaskResultDoesNotExist
 
@@ -535,7 +579,51 @@ def _job_pending(task_id: str) -> bool:
         job = run_site_plan.get_result(task_id)
     except TaskResultDoesNotExist:
         return False
-    return job.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING)
+    if job.status == TaskResultStatus.RUNNING:
+        taken = job.started_at or job.last_attempted_at or job.enqueued_at
+        return taken is None or taken >= moment - queued_stale_after()
+    return job.status == TaskResultStatus.READY
+
+
+def _job_ended(task_id: str) -> bool:
+    """Whether the (lost) job ended or is gone, rather than stuck with a worker that died."""
+    from django_tasks import TaskResultStatus
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    from hyperlocal.planning.tasks import run_site_plan
+
+    try:
+        return run_site_plan.get_result(task_id).status != TaskResultStatus.RUNNING
+    except TaskResultDoesNotExist:
+        return True
+
+
+def _time_limit_of(parameters: object) -> float:
+    """The plan's solver time limit (the longest an admin may ask for when it cannot be read)."""
+    value = parameters.get("time_limit_seconds") if isinstance(parameters, dict) else None
+    try:
+        limit = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return _seconds("PLAN_ADMIN_MAX_SECONDS", 3600.0)
+    return limit if limit >= 0 else _seconds("PLAN_ADMIN_MAX_SECONDS", 3600.0)
+
+
+def _sweep_overrun(moment: datetime) -> int:
+    """Fail running plans past started_at + 2 x their time limit + OVERRUN_GRACE: their solver
+    hangs (its heartbeat thread still beats, so the heartbeat sweep never catches them)."""
+    failed = 0
+    long_running = SitePlan.objects.filter(
+        status=SitePlan.Status.RUNNING, started_at__lt=moment - OVERRUN_GRACE
+    ).values_list("pk", "run_token", "started_at", "parameters")
+    for plan_id, token, started_at, parameters in long_running:
+        if started_at is None:  # the filter on started_at leaves none out; for the type checker
+            continue
+        deadline = started_at + 2 * timedelta(seconds=_time_limit_of(parameters)) + OVERRUN_GRACE
+        if moment > deadline:
+            failed += _running(plan_id, token).update(
+                status=SitePlan.Status.FAILED, error=OVERRAN_ERROR, progress="failed", finished_at=moment
+            )
+    return failed
 
 
 def _sweep_queued(moment: datetime) -> tuple[int, int]:
@@ -555,8 +643,8 @@ def _sweep_queued(moment: datetime) -> tuple[int, int]:
             except Exception as exc:
                 log.warning("could not hand site plan %s to the job backend", plan_id, exc_info=True)
                 error = NOT_HANDED_OVER_ERROR.format(reason=f"{type(exc).__name__}: {exc}")
-        elif not _job_pending(task_id):
-            error = JOB_LOST_ERROR
+        elif not _job_pending(task_id, moment):
+            error = JOB_LOST_ERROR if _job_ended(task_id) else JOB_STUCK_ERROR
         if error:
             failed += SitePlan.objects.filter(pk=plan_id, status=SitePlan.Status.QUEUED).update(
                 status=SitePlan.Status.FAILED, error=error[:2000], progress="failed", finished_at=moment
@@ -566,9 +654,10 @@ def _sweep_queued(moment: datetime) -> tuple[int, int]:
 
 def fail_stalled_plans(*, now: datetime | None = None) -> str:
     """Periodic: a running plan whose heartbeat stopped lost its worker (killed, the machine
-    restarted) and is marked failed so that nobody waits for it; a queued plan that never
-    reached the job backend is handed to it again (failed if it cannot be, or if its job ended
-    without running it)."""
+    restarted) and is marked failed so that nobody waits for it, and so is one past twice its
+    time limit + OVERRUN_GRACE (its solver hangs); a queued plan that never reached the job
+    backend is handed to it again (failed if it cannot be, or if its job ended without running
+    it, or a worker took the job and died before running it)."""
     moment = now or timezone.now()
     cutoff = moment - stalled_after()
     stalled = SitePlan.objects.filter(status=SitePlan.Status.RUNNING).filter(
@@ -577,10 +666,13 @@ def fail_stalled_plans(*, now: datetime | None = None) -> str:
     failed = stalled.update(
         status=SitePlan.Status.FAILED, error=STOPPED_ERROR, progress="failed", finished_at=moment
     )
+    overran = _sweep_overrun(moment)
     handed, lost = _sweep_queued(moment)
     said = []
     if failed:
         said.append(f"{failed} stalled site plan(s) marked failed")
+    if overran:
+        said.append(f"{overran} site plan(s) past their time limit marked failed")
     if handed:
         said.append(f"{handed} queued site plan(s) handed to the worker again")
     if lost:
