@@ -30,8 +30,8 @@ from hyperlocal.planning.schemas import (
     REQUEST_ID,
     OpenSiteIn,
     PlanIn,
-    PlanOut,
-    PlanSummaryOut,
+    SitePlanOut,
+    SitePlanSummaryOut,
     SpaceOut,
     ZoneRuleIn,
     ZoneRuleOut,
@@ -101,7 +101,7 @@ def _check_planner(user: User, region: Region | None = None) -> None:
 @router.post(
     "/plans",
     auth=api_auth,
-    response=with_errors({200: PlanOut, 202: PlanOut}, 401, 403, 409, 422),
+    response=with_errors({200: SitePlanOut, 202: SitePlanOut}, 401, 403, 409, 422),
     summary="Ask for a site plan (it runs as a job)",
     description="202: queued (poll GET /plans/{id}). 200: a repeat of the same request id and "
     "parameters (the first plan, in whatever state it is now). 409: the request id was used with "
@@ -109,7 +109,7 @@ def _check_planner(user: User, region: Region | None = None) -> None:
 )
 def create_plan(
     request: HttpRequest, payload: PlanIn, idempotency_key: IdempotencyKey = None
-) -> Status[PlanOut]:
+) -> Status[SitePlanOut]:
     user = _user(request)
     request_id = _request_id(payload.request_id, idempotency_key)
     raw = payload.dict(exclude_none=True, exclude={"request_id"})
@@ -122,35 +122,35 @@ def create_plan(
 @router.get(
     "/plans",
     auth=api_auth,
-    response=with_errors({200: list[PlanSummaryOut]}, 401, 403, 422),
+    response=with_errors({200: list[SitePlanSummaryOut]}, 401, 403, 422),
     summary="Recent site plans, newest first",
 )
 def list_plans(
     request: HttpRequest, limit: QueryEx[int, P(ge=1, le=plans.MAX_LIST)] = 20
-) -> list[PlanSummaryOut]:
+) -> list[SitePlanSummaryOut]:
     return [plan_summary_out(p) for p in plans.list_plans(_user(request), limit=limit)]
 
 
 @router.get(
     "/plans/{plan_id}",
     auth=api_auth,
-    response=with_errors({200: PlanOut}, 401, 403, 404, 422),
+    response=with_errors({200: SitePlanOut}, 401, 403, 404, 422),
     summary="One site plan: its status and progress, then its result (sites, coverage, cells, curve)",
 )
-def get_plan(request: HttpRequest, plan_id: PlanId) -> PlanOut:
+def get_plan(request: HttpRequest, plan_id: PlanId) -> SitePlanOut:
     return plan_out(plans.get_plan(_user(request), plan_id))
 
 
 @router.post(
     "/plans/{plan_id}/cancel",
     auth=api_auth,
-    response=with_errors({200: PlanOut}, 401, 403, 404, 409, 422),
+    response=with_errors({200: SitePlanOut}, 401, 403, 404, 409, 422),
     summary="Cancel a queued or running plan (its planner, or a platform admin)",
     description="A queued plan fails at once with the error 'cancelled by <user>'; a running one "
     "when the planner next reports progress (the answer shows cancel_requested_at until then). "
     "409: the plan has finished.",
 )
-def cancel_plan(request: HttpRequest, plan_id: PlanId) -> PlanOut:
+def cancel_plan(request: HttpRequest, plan_id: PlanId) -> SitePlanOut:
     return plan_out(plans.cancel_plan(_user(request), plan_id))
 
 

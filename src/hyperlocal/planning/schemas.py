@@ -72,7 +72,7 @@ class PlanIn(Schema):
     request_id: RequestId | None = Field(None, description="client-chosen id (or an Idempotency-Key header)")
 
 
-class PlanSummaryOut(Schema):
+class SitePlanSummaryOut(Schema):
     id: int
     status: PlanStatus
     region: str = Field(description="code of the planned district or dong")
@@ -92,7 +92,7 @@ class PlanSummaryOut(Schema):
     note: str = Field(description="why a queued plan may be waiting (empty when nothing to say)")
 
 
-class PlanOut(PlanSummaryOut):
+class SitePlanOut(SitePlanSummaryOut):
     parameters: dict[str, Any]
     result: dict[str, Any] | None = Field(description="the plan's answer once done (see the README)")
 
@@ -183,12 +183,12 @@ def plan_summary_fields(plan: SitePlan) -> dict[str, Any]:
     }
 
 
-def plan_summary_out(plan: SitePlan) -> PlanSummaryOut:
-    return PlanSummaryOut(**plan_summary_fields(plan))
+def plan_summary_out(plan: SitePlan) -> SitePlanSummaryOut:
+    return SitePlanSummaryOut(**plan_summary_fields(plan))
 
 
-def plan_out(plan: SitePlan) -> PlanOut:
-    return PlanOut(
+def plan_out(plan: SitePlan) -> SitePlanOut:
+    return SitePlanOut(
         **plan_summary_fields(plan),
         parameters=plan.parameters if isinstance(plan.parameters, dict) else {},
         result=plan.result if isinstance(plan.result, dict) else None,
