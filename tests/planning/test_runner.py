@@ -404,6 +404,61 @@ def test_set_covering_takes_capacities(world: World) -> None:
     assert new_sites(world.run(model="set_cover", target=0.7)) == {world.key(world.s3)}
 
 
+def test_capacitated_set_cover_counts_what_the_sites_can_serve(world: World) -> None:
+    # 0.02 order a m² of warehouse: S1 and S2 pack 4.4 a day each, S3 1.1. 80 % of the 11
+    # orders a day (8.8) takes S1 + S2, which reach all 11 but serve 8.8 within capacities.
+    ZoneSplitRule.objects.create(region=Region.objects.get(code="11440"), orders_per_warehouse_m2=0.02)
+    cover = world.run(model="set_cover", target=0.8, capacitated=True)
+    assert cover["status"] == "optimal"
+    assert new_sites(cover) == {world.key(world.s1), world.key(world.s2)}
+    assert "serve 80.0" in cover["message"]
+    assert cover["coverage"] == pytest.approx({"share": 0.8, "orders_per_day": 8.8, "households": 176.0})
+    assert cover["rent"]["households_added"] == pytest.approx(176)
+    loads = {s["key"]: s for s in cover["sites"]}
+    assert loads[world.key(world.s1)]["orders_per_day"] == pytest.approx(4.4)
+    assert loads[world.key(world.s2)]["orders_per_day"] == pytest.approx(4.4)
+    assert sum(s["households"] for s in cover["sites"]) == pytest.approx(176)
+    # The same sites under maximal covering count the same.
+    mclp = world.run(p=2, capacitated=True)
+    assert new_sites(mclp) == new_sites(cover)
+    assert mclp["coverage"] == pytest.approx(cover["coverage"], abs=1e-5)
+    assert mclp["rent"] == cover["rent"]
+
+
+def test_capacitated_p_median_counts_only_what_is_served_within_the_promise(world: World) -> None:
+    # 0.05 order a m² of warehouse: S1 packs 11 a day, S2 (100 m²) 2.75; S3 reaches nothing.
+    # S1 also reaches b (18 min) and c (20), beyond the promise. S2 has room for 2.75 of b
+    # and c's 5.5: it takes 2.75 of b (moving b to S1 costs 10 minutes, c only 6), S1 the
+    # rest: a, d, 0.25 of b and all of c, the last two beyond the promise.
+    ZoneSplitRule.objects.create(region=Region.objects.get(code="11440"), orders_per_warehouse_m2=0.05)
+    VacantSpace.objects.filter(pk=world.s2.pk).update(floor_area_m2=100)
+    world.rows[world.s1] |= {world.b: 18.0, world.c: 20.0}
+    world.rows[world.s3] = {}
+    median = world.run(model="p_median", p=2, capacitated=True)
+    assert median["status"] == "optimal"
+    assert new_sites(median) == {world.key(world.s1), world.key(world.s2)}
+    assert median["objective"] == pytest.approx(5 * 5 + 0.5 * 12 + 2.75 * 8 + 0.25 * 18 + 2.5 * 20)
+    # Within the promise: a 5, d 0.5 and 2.75 of b (a 100, d 10, b 55 households).
+    assert median["coverage"] == pytest.approx({"share": 0.75, "orders_per_day": 8.25, "households": 165.0})
+    assert median["rent"]["households_added"] == pytest.approx(165)
+    loads = {s["key"]: s for s in median["sites"]}
+    s1, s2 = loads[world.key(world.s1)], loads[world.key(world.s2)]
+    assert (s1["orders_per_day"], s1["households"]) == (pytest.approx(8.25), pytest.approx(165))
+    assert (s2["orders_per_day"], s2["households"]) == (pytest.approx(2.75), pytest.approx(55))
+    assert not s1["over_capacity"]
+    assert not s2["over_capacity"]
+    # The same sites under maximal covering serve the same within the promise.
+    mclp = world.run(p=2, capacitated=True)
+    assert new_sites(mclp) == new_sites(median)
+    assert mclp["coverage"] == pytest.approx(median["coverage"], abs=1e-5)
+    # Without capacities S2 takes b and c, all within the promise.
+    loose = world.run(model="p_median", p=2, capacitated=False)
+    assert loose["coverage"]["share"] == pytest.approx(1.0)
+    # The curve counts the same.
+    curve = world.run(model="p_median", p=2, capacitated=True, curve_up_to=2)["curve"]
+    assert curve[1]["orders_per_day"] == pytest.approx(8.25)
+
+
 def test_the_time_limit_covers_the_main_solve_and_the_curve(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -412,7 +467,7 @@ def test_the_time_limit_covers_the_main_solve_and_the_curve(
     from hyperlocal.planning.services import runner
 
     limits: list[float] = []
-    real = runner.solve
+    real = runner.solve_on
     clock = SimpleNamespace(now=100.0)
     # A clock that moves only when a solve uses its whole limit: the worst case.
     monkeypatch.setattr(runner, "time", SimpleNamespace(perf_counter=lambda: clock.now))
@@ -423,7 +478,7 @@ def test_the_time_limit_covers_the_main_solve_and_the_curve(
         clock.now += limit
         return real(inputs, p=p, time_limit=time_limit)
 
-    monkeypatch.setattr(runner, "solve", recording)
+    monkeypatch.setattr(runner, "solve_on", recording)
     result = world.run(p=2, curve_up_to=3, time_limit_seconds=12)
     assert [point["p"] for point in result["curve"]] == [1, 2, 3]
     assert limits == [6.0, 3.0, 3.0]  # half for the main solve (p=2), the rest for p = 1 and 3

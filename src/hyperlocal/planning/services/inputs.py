@@ -29,6 +29,7 @@ __all__ = [
     "PlanInputs",
     "Progress",
     "build_inputs",
+    "cheapest_sites",
     "nearest_count",
     "reach_limit",
     "travel_reach",
@@ -48,7 +49,11 @@ MATRIX_CHUNK = 2_000_000
 # seldom farther down its list; p=1 needs no more than the minimum, see MedianPairs), the
 # open hubs within P_MEDIAN_REACH times the promise, and its nearest site in the greedy
 # plan of p sites, so that the model always has that plan and a cell that reaches any site
-# keeps a pair.
+# keeps a pair. The greedy plan ignores rent and capacities: with a budget each cell also
+# keeps its pairs to the p cheapest new sites (the plan most likely within the budget), and
+# when the pairs kept leave no plan the runner solves again on every pair
+# (``PlanInputs.full_problem_for``), so that the reduction never reports a feasible plan
+# infeasible.
 P_MEDIAN_NEAREST = 25
 P_MEDIAN_SPREAD = 2.0
 P_MEDIAN_REACH = 2.0
@@ -66,7 +71,11 @@ def nearest_count(sites: int, p: int, fixed: int) -> int:
     return min(sites, max(P_MEDIAN_NEAREST, math.ceil(P_MEDIAN_SPREAD * sites / (p + fixed))))
 
 
-def _nearest_mask(minutes: FloatArray, fixed: BoolArray, promise: float, k: int) -> BoolArray:
+def _nearest_mask(
+    minutes: FloatArray, fixed: BoolArray, promise: float, k: int, always: tuple[int, ...] = ()
+) -> BoolArray:
+    """Each cell's k nearest sites, the open hubs within P_MEDIAN_REACH x the promise and the
+    ``always`` sites (each where in reach)."""
     finite = np.isfinite(minutes)
     keep = np.zeros(minutes.shape, dtype=bool)
     k = min(k, minutes.shape[1])
@@ -75,9 +84,18 @@ def _nearest_mask(minutes: FloatArray, fixed: BoolArray, promise: float, k: int)
     elif k > 0 and minutes.shape[0] > 0:
         nearest = np.argpartition(minutes, k - 1, axis=1)[:, :k]
         np.put_along_axis(keep, nearest, True, axis=1)
+    if always:
+        keep[:, list(always)] = True
     keep &= finite
     keep |= finite & fixed[None, :] & (minutes <= promise * P_MEDIAN_REACH)
     return keep
+
+
+def cheapest_sites(candidates: list[Candidate], count: int) -> tuple[int, ...]:
+    """Positions of the ``count`` new candidates with the lowest rent (ties: in order)."""
+    new = [j for j, c in enumerate(candidates) if not c.existing]
+    new.sort(key=lambda j: (candidates[j].monthly_rent_won or 0, j))
+    return tuple(new[: max(0, count)])
 
 
 def _reach_of(keep: BoolArray, minutes: FloatArray) -> Reach:
@@ -106,17 +124,21 @@ def _greedy(minutes: FloatArray, weights: FloatArray, fixed: BoolArray, picks: i
 @dataclass(frozen=True, eq=False)
 class MedianPairs:
     """The travel matrix of a p-median plan (cells x sites, float32, inf out of reach) and its
-    greedy order, from which each p gets its pairs. With p=1 the kept pairs lose nothing: the
-    greedy first site is the best single site, and every cell keeps its pair to it."""
+    greedy order, from which each p gets its pairs. With p=1, no budget and no capacities the
+    kept pairs lose nothing: the greedy first site is the best single site, and every cell
+    keeps its pair to it. Rent and capacities can rule the greedy plan out; then the pairs
+    kept may hold no plan where every pair does (``every``, solved again by the runner)."""
 
     minutes: FloatArray
     fixed: BoolArray
     promise: float
     greedy: tuple[int, ...]
+    # New sites by rent, cheapest first, with a budget (each p keeps the p first); else ().
+    cheapest: tuple[int, ...] = ()
 
     def reach(self, p: int) -> Reach:
         k = nearest_count(self.minutes.shape[1], p, int(self.fixed.sum()))
-        keep = _nearest_mask(self.minutes, self.fixed, self.promise, k)
+        keep = _nearest_mask(self.minutes, self.fixed, self.promise, k, self.cheapest[:p])
         plan = self.fixed.copy()
         plan[list(self.greedy[:p])] = True
         if plan.any():
@@ -129,6 +151,14 @@ class MedianPairs:
 
     def coverage(self) -> Reach:
         return _reach_of(np.isfinite(self.minutes) & (self.minutes <= self.promise), self.minutes)
+
+    def every(self) -> Reach:
+        """Every pair in reach, at any distance: what a p-median without reduction weighs."""
+        return _reach_of(np.isfinite(self.minutes), self.minutes)
+
+    @property
+    def pairs(self) -> int:
+        return int(np.isfinite(self.minutes).sum())
 
 
 def _matrix(model: TravelTimeModel, sites: list[Point], cells: list[Point], mode: Mode) -> FloatArray:
@@ -150,15 +180,17 @@ def _blocked_median_reach(
     promise: float,
     fixed: BoolArray,
     k: int,
+    always: tuple[int, ...] = (),
 ) -> tuple[Reach, Reach]:
-    """A city too large to keep the matrix: per block of cells, the nearest sites and the open
-    hubs within reach (the solver's pairs), and the pairs within the promise (coverage)."""
+    """A city too large to keep the matrix: per block of cells, the nearest sites, the open
+    hubs within reach and the ``always`` sites (the solver's pairs), and the pairs within the
+    promise (coverage)."""
     step = max(1, MATRIX_CHUNK // max(1, len(sites)))
     solver: list[Reach] = []
     cover: list[Reach] = []
     for first in range(0, len(cells), step):
         block = _matrix(model, sites, cells[first : first + step], mode)
-        solver.append(_reach_of(_nearest_mask(block, fixed, promise, k), block))
+        solver.append(_reach_of(_nearest_mask(block, fixed, promise, k, always), block))
         cover.append(_reach_of(np.isfinite(block) & (block <= promise), block))
     return _joined(solver), _joined(cover)
 
@@ -194,6 +226,13 @@ class PlanInputs:
         if self.median is None or p == self.params.p:
             return self.problem
         return SitingProblem(self.problem.demand, self.problem.sites, self.median.reach(p))
+
+    def full_problem_for(self, p: int) -> SitingProblem | None:
+        """p-median on every pair in reach, when the pairs ``problem_for(p)`` keeps are fewer
+        (None: nothing was left out, a covering model, or a city too large for the matrix)."""
+        if self.median is None or self.problem_for(p).reach.pairs >= self.median.pairs:
+            return None
+        return SitingProblem(self.problem.demand, self.problem.sites, self.median.every())
 
     @property
     def coverage_reach(self) -> Reach:
@@ -271,12 +310,17 @@ def build_inputs(
         median: MedianPairs | None = None
         if params.model == "p_median":
             fixed = np.array([c.existing for c in candidates], dtype=bool)
+            picks = max(params.p, min(params.curve_up_to, new))
+            cheapest = cheapest_sites(candidates, picks) if params.budget_won is not None else ()
             if len(candidates) * len(demand) <= P_MEDIAN_MATRIX_ENTRIES:
                 minutes = _matrix(travel, site_points, cell_points, Mode(params.mode))
                 weights = np.array([d.orders_per_day for d in demand], dtype=np.float64)
-                picks = max(params.p, min(params.curve_up_to, new))
                 median = MedianPairs(
-                    minutes, fixed, params.promise_minutes, _greedy(minutes, weights, fixed, picks)
+                    minutes,
+                    fixed,
+                    params.promise_minutes,
+                    _greedy(minutes, weights, fixed, picks),
+                    cheapest,
                 )
                 reach, coverage = median.reach(params.p), median.coverage()
             else:
@@ -289,11 +333,13 @@ def build_inputs(
                     promise=params.promise_minutes,
                     fixed=fixed,
                     k=k,
+                    always=cheapest,
                 )
             if reach.pairs < len(candidates) * len(demand):
+                cheap = ", the cheapest sites" if cheapest else ""
                 notes.append(
                     "p-median weighs each cell's nearest sites, the open hubs within "
-                    f"{P_MEDIAN_REACH * params.promise_minutes:g} min and the greedy plan's sites"
+                    f"{P_MEDIAN_REACH * params.promise_minutes:g} min{cheap} and the greedy plan's sites"
                 )
         else:
             reach = travel_reach(travel, site_points, cell_points, Mode(params.mode), reach_limit(params))

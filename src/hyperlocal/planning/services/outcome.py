@@ -14,8 +14,11 @@ promise. Each cell goes to its nearest open site in reach (covering models: with
 promise; p-median: any distance its pairs hold, see ``inputs.MedianPairs``). Ride times
 (p50, p90, mean) are demand-weighted over every cell that has a site, covered or not, so that
 a plan leaving much demand beyond the promise shows it; ``assigned_share`` is the share of
-demand that has a site. Under capacities the sites' loads and the covered demand are the
-solver's split.
+demand that has a site. Under capacities, whatever the model, the sites' loads and the
+covered demand are the solver's split (``SitingResult.assignment``): the covering models'
+served weight is within the promise (``covered_weight``; households in proportion), while
+p-median's split is recovered pair by pair (``_median_split``: the least travel that gives
+each site the load the solver gave it) and only the part within the promise is covered.
 
 Rent per covered household is marginal: the new sites' monthly rent over the households the
 plan adds within the promise (covered with the plan minus covered by the open hubs alone,
@@ -36,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hyperlocal.optim.siting import Reach, SitingProblem, SitingResult
+from hyperlocal.optim.siting.milp import INF, Milp, MilpStatus, RowBlock, solve_milp
 from hyperlocal.planning.services.inputs import PlanInputs
 from hyperlocal.wallet.services.money import ratio_of
 
@@ -43,6 +47,9 @@ __all__ = ["PlanMetrics", "curve_point", "evaluate", "per_household", "result_js
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+
+# The time limit of the LP that recovers a capacitated p-median's split pair by pair.
+SPLIT_SECONDS = 10.0
 
 
 def weighted_quantile(values: FloatArray, weights: FloatArray, q: float) -> float | None:
@@ -135,6 +142,61 @@ def _fixed_can_serve(inputs: PlanInputs, problem: SitingProblem, households: Flo
     return float(households[reach].sum()) * served / reach_orders
 
 
+def _median_split(
+    problem: SitingProblem, open_sites: npt.NDArray[np.bool_], load: FloatArray, seconds: float
+) -> tuple[IntArray, IntArray, FloatArray] | None:
+    """A capacitated p-median's split pair by pair, which the result gives by site only: the
+    least weighted travel over the pairs to open sites that serves every point with a pair
+    and gives no site more than the solver's load (the same split whenever the solver's is
+    the least travel for its sites). (point, site, share) per pair; None when none is found."""
+    reach = problem.reach
+    point = reach.point_of_pair()
+    weights = problem.weights
+    live = open_sites[reach.site] & (weights[point] > 0)
+    pair_point, pair_site, travel = point[live], reach.site[live], reach.travel[live]
+    points = np.unique(pair_point)
+    if len(points) == 0:
+        return pair_point, pair_site, np.zeros(0)
+    order = np.lexsort((pair_site, pair_point))  # rows grouped by point
+    pair_point, pair_site, travel = pair_point[order], pair_site[order], travel[order]
+    pairs = len(pair_point)
+    counts = np.bincount(np.searchsorted(points, pair_point), minlength=len(points))
+    served = np.asarray(load, dtype=np.float64)
+    rows = [
+        RowBlock(
+            np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+            np.arange(pairs, dtype=np.int64),
+            np.ones(pairs),
+            np.ones(len(points)),
+            np.ones(len(points)),
+        )
+    ]
+    by_site = np.argsort(pair_site, kind="stable")
+    sites_used, site_counts = np.unique(pair_site[by_site], return_counts=True)
+    room = served[sites_used] * (1 + 1e-7) + 1e-7
+    rows.append(
+        RowBlock(
+            np.concatenate([[0], np.cumsum(site_counts)]).astype(np.int64),
+            by_site.astype(np.int64),
+            weights[pair_point[by_site]],
+            np.full(len(sites_used), -INF),
+            room,
+        )
+    )
+    milp = Milp(
+        maximise=False,
+        cost=weights[pair_point] * travel,
+        lower=np.zeros(pairs),
+        upper=np.ones(pairs),
+        integer=np.zeros(pairs, dtype=bool),
+        rows=rows,
+    )
+    outcome = solve_milp(milp, time_limit=seconds)
+    if outcome.values is None or outcome.status is not MilpStatus.OPTIMAL:
+        return None
+    return pair_point, pair_site, np.clip(outcome.values, 0.0, 1.0)
+
+
 def evaluate(
     inputs: PlanInputs, result: SitingResult, *, problem: SitingProblem | None = None
 ) -> PlanMetrics:
@@ -172,12 +234,33 @@ def evaluate(
         served = np.zeros(sites)
         for key, weight in result.assignment.items():
             served[position[key]] = weight
-        if inputs.params.model == "mclp":
-            # The solver's split within the promise: what capacity lets each site serve.
-            scale = result.covered_weight / covered_orders if covered_orders > 0 else 0.0
-            covered_orders, reported_hh = result.covered_weight, covered_hh * min(scale, 1.0)
-        ratio = np.divide(served, load_orders, out=np.zeros(sites), where=load_orders > 0)
-        load_hh, load_orders = load_hh * np.minimum(ratio, 1.0), served
+        split = None
+        if inputs.params.model == "p_median":
+            split = _median_split(problem, open_sites, served, SPLIT_SECONDS)
+        if split is not None:
+            # p-median: the solver's split pair by pair; covered is the part within the promise.
+            pair_point, pair_site, share = split
+            within = _within(inputs, pair_point, pair_site, open_sites)
+            covered_orders = float((weights[pair_point] * share)[within].sum())
+            reported_hh = float((households[pair_point] * share)[within].sum())
+            load_hh = np.bincount(pair_site, weights=households[pair_point] * share, minlength=sites).astype(
+                np.float64
+            )
+        else:
+            # The covering models' served weight is within the promise: what capacity lets each
+            # site serve (p-median without a split: each site at most its load within the promise).
+            if inputs.params.model == "p_median":
+                near, near_minutes = _nearest(inputs.coverage_reach, open_sites, points)
+                inside = (near >= 0) & (near_minutes <= inputs.params.promise_minutes)
+                reach_load = np.bincount(near[inside], weights=weights[inside], minlength=sites)
+                capped = float(np.minimum(served, reach_load).sum())
+            else:
+                capped = result.covered_weight
+            scale = capped / covered_orders if covered_orders > 0 else 0.0
+            covered_orders, reported_hh = capped, covered_hh * min(scale, 1.0)
+            ratio = np.divide(served, load_orders, out=np.zeros(sites), where=load_orders > 0)
+            load_hh = load_hh * np.minimum(ratio, 1.0)
+        load_orders = served
     new_positions = [position[key] for key in result.new_sites if not problem.sites[position[key]].fixed_open]
     rent = sum(int(problem.sites[j].rent or 0) for j in new_positions)
     added = max(0.0, covered_hh - fixed_hh) if new_positions else 0.0
@@ -203,6 +286,16 @@ def evaluate(
     )
 
 
+def _within(
+    inputs: PlanInputs, pair_point: IntArray, pair_site: IntArray, open_sites: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.bool_]:
+    """Which of these (point, site) pairs are within the promise (on the pairs within it)."""
+    reach = inputs.coverage_reach
+    inside = reach.travel <= inputs.params.promise_minutes
+    key = reach.point_of_pair()[inside] * len(open_sites) + reach.site[inside]
+    return np.isin(pair_point * len(open_sites) + pair_site, key)
+
+
 def _r(value: float | None, digits: int) -> float | None:
     return None if value is None else round(float(value), digits)
 
@@ -211,8 +304,11 @@ def _status(result: SitingResult) -> str:
     return str(result.status.value)
 
 
-def curve_point(inputs: PlanInputs, p: int, result: SitingResult) -> dict[str, object]:
-    metrics = evaluate(inputs, result, problem=inputs.problem_for(p))
+def curve_point(
+    inputs: PlanInputs, p: int, result: SitingResult, *, problem: SitingProblem | None = None
+) -> dict[str, object]:
+    """``problem``: the one ``result`` was solved on (default the inputs' for p)."""
+    metrics = evaluate(inputs, result, problem=inputs.problem_for(p) if problem is None else problem)
     total = inputs.problem.total_weight
     return {
         "p": p,
@@ -235,9 +331,11 @@ def result_json(
     *,
     curve: list[dict[str, object]] | None = None,
     seconds: float | None = None,
+    problem: SitingProblem | None = None,
 ) -> dict[str, object]:
-    """The RESULT JSON for ``result`` (a plan or a no-plan: then the open hubs alone serve)."""
-    metrics = evaluate(inputs, result)
+    """The RESULT JSON for ``result`` (a plan or a no-plan: then the open hubs alone serve);
+    ``problem``: the one it was solved on (default the inputs')."""
+    metrics = evaluate(inputs, result, problem=problem)
     demand = inputs.demand
     total_orders = inputs.problem.total_weight
     hh_known = all(d.households is not None for d in demand)

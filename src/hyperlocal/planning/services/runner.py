@@ -2,17 +2,22 @@
 return the RESULT JSON (``outcome``). Writes nothing; the job that calls it stores it.
 
 An infeasible model or a time limit without a plan is a result with its status and
-message, not an exception; bad input is ``InvalidInput``."""
+message, not an exception; bad input is ``InvalidInput``. p-median solves on each cell's
+nearest pairs (``inputs.MedianPairs``); when those leave no plan, it solves again on every
+pair within the time left before it says so, because the pairs left out may hold the plan
+(the greedy plan that chose them ignores rent and capacities)."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import datetime
 
 from hyperlocal.errors import InvalidInput
 from hyperlocal.geo import TravelTimeModel
 from hyperlocal.optim.siting import (
     SitingInputError,
+    SitingProblem,
     SitingResult,
     solve_mclp,
     solve_p_median,
@@ -22,7 +27,7 @@ from hyperlocal.planning.services.inputs import PlanInputs, Progress, build_inpu
 from hyperlocal.planning.services.outcome import curve_point, result_json
 from hyperlocal.planning.services.parameters import PlanParameters
 
-__all__ = ["Progress", "run_plan", "solve"]
+__all__ = ["Progress", "run_plan", "solve", "solve_on"]
 
 # The time limit is the whole run's solving budget: with a p = 1..N comparison the main
 # solve gets MAIN_SHARE of it and the comparison's points share what is left (each the
@@ -49,9 +54,35 @@ def _field(message: str) -> str | None:
 
 def solve(inputs: PlanInputs, *, p: int | None = None, time_limit: float | None = None) -> SitingResult:
     """Solve the inputs' model (``p`` overrides the parameters' p; ``time_limit`` its limit)."""
+    return solve_on(inputs, p=p, time_limit=time_limit)[0]
+
+
+def solve_on(
+    inputs: PlanInputs, *, p: int | None = None, time_limit: float | None = None
+) -> tuple[SitingResult, SitingProblem]:
+    """``solve``, with the problem the result was solved on (p-median: its pairs, every pair
+    when the nearest ones left no plan), which its metrics are counted on."""
     params = inputs.params
     seconds = params.time_limit_seconds if time_limit is None else time_limit
     problem = inputs.problem if p is None else inputs.problem_for(p)
+    began = time.perf_counter()
+    result = _solve(inputs, problem, p, seconds)
+    if params.model != "p_median" or result.has_plan:
+        return result, problem
+    full = inputs.full_problem_for(params.p if p is None else p)
+    left = seconds - (time.perf_counter() - began)
+    if full is None or left <= MIN_CURVE_SECONDS:
+        return result, problem
+    again = _solve(inputs, full, p, left)
+    if again.has_plan:
+        note = "solved on every site-cell pair: the nearest pairs alone held no plan"
+    else:
+        note = "on every site-cell pair as well"
+    return replace(again, message=f"{again.message}; {note}", seconds=result.seconds + again.seconds), full
+
+
+def _solve(inputs: PlanInputs, problem: SitingProblem, p: int | None, seconds: float) -> SitingResult:
+    params = inputs.params
     try:
         if params.model == "mclp":
             return solve_mclp(
@@ -97,7 +128,10 @@ def curve_top(inputs: PlanInputs) -> int:
 
 
 def _curve(
-    inputs: PlanInputs, main: SitingResult, progress: Progress | None, deadline: float
+    inputs: PlanInputs,
+    main: tuple[SitingResult, SitingProblem],
+    progress: Progress | None,
+    deadline: float,
 ) -> list[dict[str, object]]:
     params = inputs.params
     top = curve_top(inputs)
@@ -110,12 +144,12 @@ def _curve(
             progress, f"comparing p={p} of {top}", SOLVING_AT + (1 - SOLVING_AT) * (0.5 + 0.5 * (p - 1) / top)
         )
         if p == params.p:
-            result = main
+            result, problem = main
         else:
             share = max(MIN_CURVE_SECONDS, (deadline - time.perf_counter()) / len(left))
             left.remove(p)
-            result = solve(inputs, p=p, time_limit=share)
-        points.append(curve_point(inputs, p, result))
+            result, problem = solve_on(inputs, p=p, time_limit=share)
+        points.append(curve_point(inputs, p, result, problem=problem))
     return points
 
 
@@ -136,9 +170,9 @@ def run_plan(
     top = curve_top(inputs)
     others = top - (1 if 1 <= params.p <= top else 0)
     main_limit = params.time_limit_seconds * (MAIN_SHARE if others > 0 else 1.0)
-    result = solve(inputs, time_limit=main_limit)
-    curve = _curve(inputs, result, progress, deadline)
-    out = result_json(inputs, result, curve=curve)
+    result, problem = solve_on(inputs, time_limit=main_limit)
+    curve = _curve(inputs, (result, problem), progress, deadline)
+    out = result_json(inputs, result, curve=curve, problem=problem)
     out["total_seconds"] = round(time.perf_counter() - started, 3)
     _say(progress, "done", 1.0)
     return out
