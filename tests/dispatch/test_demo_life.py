@@ -105,7 +105,8 @@ def test_an_order_is_picked_dispatched_and_delivered_by_the_demo_jobs(shop: Shop
 
 def test_the_demo_settings_schedule_the_jobs_in_order() -> None:
     """Off by default; with the demo's settings on: rota, pickers, rounds, couriers (after the
-    cart holds and the vouchers' expiry and settlement, which always run)."""
+    cart holds, the vouchers' expiry and settlement and the stalled site plans' sweep, which
+    always run)."""
     script = "from django.conf import settings; print(' '.join(p for p, _ in settings.PERIODIC_JOBS))"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DISPATCH_")}
 
@@ -123,12 +124,14 @@ def test_the_demo_settings_schedule_the_jobs_in_order() -> None:
         "release_expired_cart_holds",
         "expire_due_vouchers",
         "settle_due_programmes",
+        "fail_stalled_plans",
         "run_dispatch_rounds",
     ]
     assert jobs(DISPATCH_AUTOPILOT="1", DISPATCH_AUTOPICK="1") == [
         "release_expired_cart_holds",
         "expire_due_vouchers",
         "settle_due_programmes",
+        "fail_stalled_plans",
         "roll_demo_rota",
         "pick_waiting_shipments",
         "run_dispatch_rounds",
