@@ -11,7 +11,7 @@ from django.urls import reverse
 from hyperlocal.accounts.models import User
 from hyperlocal.geo import cell_of
 from hyperlocal.planning.imports import import_population_grid, import_vacant_spaces
-from hyperlocal.planning.models import PopulationCell, VacantSpace
+from hyperlocal.planning.models import PopulationCell, SitePlan, VacantSpace, ZoneSplitRule
 from hyperlocal.regions.models import Region
 from tests.factories import HONGDAE
 from tests.planning.test_spaces import GOOD
@@ -84,3 +84,34 @@ def test_population_pages(admin_client: Client) -> None:
     upload = SimpleUploadedFile("census-2024.csv", f"cell,population\n{CELL},12\n".encode())
     assert admin_client.post(url, {"file": upload}).status_code == 302
     assert PopulationCell.objects.get(source="census-2024").population == 12
+
+
+def test_zone_rules_and_site_plans_in_the_back_office(admin_client: Client) -> None:
+    district = Region.objects.get(code="11440")
+    add = reverse("admin:planning_zonesplitrule_add")
+    fields = {
+        "region": district.pk,
+        "community_bp": 1500,
+        "popup_bp": 1500,
+        "stay_bp": 1000,
+        "popup_bay_m2": 20,
+        "stay_room_m2": 20,
+        "orders_per_warehouse_m2": 2.0,
+    }
+    # Shares over the whole floor are refused on the form, not with a 500.
+    refused = admin_client.post(add, {**fields, "warehouse_bp": 7000})
+    assert refused.status_code == 200
+    assert not ZoneSplitRule.objects.exists()
+    assert admin_client.post(add, {**fields, "warehouse_bp": 5500}).status_code == 302
+    rule = ZoneSplitRule.objects.get(region=district)
+    assert rule.updated_by is not None
+    assert rule.updated_by.username == "boss"
+
+    plan = SitePlan.objects.create(
+        region=district, parameters={"model": "mclp"}, status="done", result={"cells": []},
+        summary={"coverage_share": 0.807},
+    )  # fmt: skip
+    listing = admin_client.get(reverse("admin:planning_siteplan_changelist")).content.decode()
+    assert "80.7 %" in listing
+    assert admin_client.get(reverse("admin:planning_siteplan_change", args=[plan.pk])).status_code == 200
+    assert admin_client.get(reverse("admin:planning_siteplan_add")).status_code == 403

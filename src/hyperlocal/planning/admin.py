@@ -1,5 +1,6 @@
-"""Back office for planning inputs: candidate vacant spaces and the population grid, each
-with an "Import file" page."""
+"""Back office for planning: candidate vacant spaces and the population grid, each with an
+"Import file" page; the zone split rules; the site plans, read only (they are made by the
+planner and its job, never by hand)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.utils import timezone
 
 from hyperlocal.errors import InvalidInput
 from hyperlocal.geo import InvalidCoordinates, Point, cell_of
@@ -19,7 +21,7 @@ from hyperlocal.planning.imports import (
     import_population_grid,
     import_vacant_spaces,
 )
-from hyperlocal.planning.models import PopulationCell, VacantSpace
+from hyperlocal.planning.models import PopulationCell, SitePlan, VacantSpace, ZoneSplitRule
 from hyperlocal.regions.services import region_for_point
 from hyperlocal.web.admin_import import ImportFileAdminMixin
 
@@ -101,3 +103,44 @@ class PopulationCellAdmin(ImportFileAdminMixin, admin.ModelAdmin):  # type: igno
     readonly_fields = ["cell", "region", "source", "imported_at"]
     import_handler = staticmethod(import_population_file)
     import_help = POPULATION_HELP + " The file's name, without its extension, becomes the source."
+
+
+@admin.register(ZoneSplitRule)
+class ZoneSplitRuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    # Shares that overfill the floor are refused by the model's constraints on save.
+    list_display = [
+        "region",
+        "warehouse_bp",
+        "community_bp",
+        "popup_bp",
+        "stay_bp",
+        "orders_per_warehouse_m2",
+    ]
+    readonly_fields = ["updated_by", "updated_at"]
+
+    def save_model(self, request: Any, obj: ZoneSplitRule, form: Any, change: bool) -> None:
+        obj.updated_by = request.user
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(SitePlan)
+class SitePlanAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["pk", "region", "status", "requested_by", "created_at", "finished_at", "coverage"]
+    list_filter = ["status", "region"]
+    search_fields = ["requested_by__username", "error"]
+    exclude = ["result"]  # a whole city's cells: the planner page shows it
+
+    def get_queryset(self, request: Any) -> Any:
+        return super().get_queryset(request).defer("result").select_related("region", "requested_by")
+
+    @admin.display(description="coverage")
+    def coverage(self, plan: SitePlan) -> str:
+        share = (plan.summary or {}).get("coverage_share") if isinstance(plan.summary, dict) else None
+        return "–" if share is None else f"{100 * float(share):.1f} %"
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
