@@ -21,7 +21,7 @@ from hyperlocal.wallet.programmes import VoucherHold
 from hyperlocal.wallet.services import check_ledger
 from hyperlocal.wallet.services.expiry import expire_holds
 from hyperlocal.wallet.services.spending import HOLD_MARGIN
-from tests.factories import UserFactory
+from tests.factories import ProductFactory, UserFactory
 from tests.orders.conftest import Shop
 from tests.orders.tender_fixtures import VoucherShop, held, receivable, tenders, voucher_shop
 
@@ -127,11 +127,22 @@ def test_a_short_pick_within_the_card_part_leaves_the_vouchers_alone(vs: Voucher
 
 
 def test_a_cheaper_substitute_lowers_the_merchant_s_vouchers(vs: VoucherShop, operator: User) -> None:
-    p0, p3 = vs.shop.products[0], vs.shop.products[3]  # 1,000 and 4,000 won
+    shop = vs.shop
+    p0, p3 = shop.products[0], shop.products[3]  # 1,000 and 4,000 won
+    # A cheaper product of p3's own merchant (the vouchers pay that merchant: a substitute of
+    # another merchant is refused, tests/orders/test_tender_substitutes.py).
+    cheaper = ProductFactory(merchant=p3.merchant, category=p3.category, price_won=1000, name_ko="싼상품")
+    for hub in (shop.hub_a, shop.hub_b):
+        shop.set_stock(hub, cheaper, 20)
     order = place(vs, [LineRequest(p3.pk, 2), LineRequest(p0.pk, 1)], 9000)  # all goods by voucher
     assert tenders(order) == {"card": ("authorised", 3000, 0, 0), "voucher": ("authorised", 9000, 0, 0)}
     record_pick(
-        operator, line_of(order, p3.pk), picked=0, substitute_id=p0.pk, substitute_quantity=2, now=at(vs, 5)
+        operator,
+        line_of(order, p3.pk),
+        picked=0,
+        substitute_id=cheaper.pk,
+        substitute_quantity=2,
+        now=at(vs, 5),
     )
     # 2 x 1,000 instead of 2 x 4,000: p3's merchant now gets 2,000, its vouchers release 6,000.
     assert tenders(order) == {"card": ("authorised", 3000, 0, 0), "voucher": ("authorised", 3000, 0, 0)}
@@ -140,6 +151,9 @@ def test_a_cheaper_substitute_lowers_the_merchant_s_vouchers(vs: VoucherShop, op
     deliver(vs, operator, Shipment.objects.get(order=order))
     assert tenders(order) == {"card": ("captured", 3000, 3000, 0), "voucher": ("captured", 3000, 3000, 0)}
     assert held(vs.wallet).available == 47000
+    # The merchant whose goods were delivered is the one paid.
+    assert receivable(vs.programme, p3.merchant, vs.now).credits_posted == 2000
+    assert receivable(vs.programme, p0.merchant, vs.now).credits_posted == 1000
     assert check_ledger() == []
 
 

@@ -367,7 +367,10 @@ def start_picking(request: HttpRequest, shipment_id: ShipmentId) -> ShipmentOut:
     summary="Record what was found for a line: all of it, fewer (short), or a substitute",
     description="A short line releases the rest of its stock and lowers the payment. A substitute "
     "follows the customer's choice: taken (allow), proposed for an answer (ask), refused with "
-    "422 (never). 409: the line was already picked, or the substitute is not available.",
+    "422 (never). 409: the line was already picked, the substitute is not available, or "
+    "(substitute_other_merchant) vouchers pay part of the line's merchant's goods in the shipment "
+    "and the substitute is another merchant's: the vouchers pay that merchant, so pick a product "
+    "of the same merchant or record the line short.",
 )
 def pick_line(request: HttpRequest, shipment_id: ShipmentId, line_id: LineId, payload: PickIn) -> ShipmentOut:
     user = _user(request)

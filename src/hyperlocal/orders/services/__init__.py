@@ -52,7 +52,14 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ),
     # lifecycle helper
     "lifecycle": ("ALLOWED", "cancel_order", "transition"),
-    "picking": ("answer_substitution", "pack", "record_pick", "start_picking"),
+    "picking": (
+        "SubstituteChoices",
+        "answer_substitution",
+        "pack",
+        "record_pick",
+        "start_picking",
+        "substitute_choices",
+    ),
     "selectors": (
         "HubBoard",
         "PickListEntry",
@@ -109,7 +116,14 @@ if TYPE_CHECKING:
         refund_payment,
         void_payment,
     )
-    from hyperlocal.orders.services.picking import answer_substitution, pack, record_pick, start_picking
+    from hyperlocal.orders.services.picking import (
+        SubstituteChoices,
+        answer_substitution,
+        pack,
+        record_pick,
+        start_picking,
+        substitute_choices,
+    )
     from hyperlocal.orders.services.promise import (
         SlotOption,
         book_slots,
@@ -143,6 +157,7 @@ __all__ = [
     "PricedLine",
     "Quote",
     "SlotOption",
+    "SubstituteChoices",
     "answer_substitution",
     "book_slots",
     "build_event",
@@ -181,6 +196,7 @@ __all__ = [
     "set_cart_line",
     "slot_options",
     "start_picking",
+    "substitute_choices",
     "transition",
     "void_payment",
 ]

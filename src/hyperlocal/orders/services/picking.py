@@ -13,12 +13,21 @@ to at checkout. Whenever a charge drops, the payment's authorisation is lowered 
 difference at once: with a voucher part, the vouchers of the line's merchant in its shipment
 first, then the card (tender.lower_for_line).
 
+Vouchers: a voucher hold pays part of one merchant's goods in the shipment and credits that
+merchant's receivable at delivery. While the line's merchant has such a hold, a substitute
+must be that merchant's own product (Conflict "substitute_other_merchant" otherwise): another
+merchant's goods would be paid to the wrong merchant, who may not take the vouchers at all.
+The picker picks a same-merchant substitute or records the line short (which lowers the
+merchant's voucher part); `substitute_choices` offers only what would be accepted.
+
 A line can be picked only while its shipment is `picking`; the first pick on a `placed`
 shipment starts picking (an event of its own, by the picker).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +40,7 @@ from hyperlocal.hubs.services.permissions import AnyUser
 from hyperlocal.inventory.services import (
     StockRequest,
     available_at,
+    hub_stock,
     pick_for_order,
     release_for_order,
     take_for_substitute,
@@ -48,9 +58,17 @@ from hyperlocal.orders.services.lifecycle import (
     transition,
     user_of,
 )
-from hyperlocal.orders.services.tender import lower_for_line
+from hyperlocal.orders.services.tender import lower_for_line, voucher_merchants
 
-__all__ = ["answer_substitution", "line_charge", "pack", "record_pick", "start_picking"]
+__all__ = [
+    "SubstituteChoices",
+    "answer_substitution",
+    "line_charge",
+    "pack",
+    "record_pick",
+    "start_picking",
+    "substitute_choices",
+]
 
 # More units than any shelf holds: refused as input before the database is asked.
 MAX_UNITS = 10_000
@@ -145,6 +163,20 @@ def _substitute(
     return {**reduced, "substitute_price_won": int(substitute.price_won)}
 
 
+def _check_merchant(line: OrderLine, shipment: Shipment, substitute: Product) -> None:
+    """A line whose merchant's goods the vouchers pay for in part takes only a substitute of
+    the same merchant (the hold credits that merchant)."""
+    if substitute.merchant_id == line.merchant_id:
+        return
+    if line.merchant_id in voucher_merchants(shipment.order_id, shipment.pk):
+        raise Conflict(
+            "vouchers pay part of this line, and they pay its merchant: a substitute must be "
+            "a product of the same merchant; otherwise record the line short",
+            field="substitute_id",
+            code="substitute_other_merchant",
+        )
+
+
 def _whole_number(value: object, field: str, *, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(f"{field} must be a whole number", field=field)
@@ -171,6 +203,7 @@ def _substitute_product(line: OrderLine, shipment: Shipment, substitute_id: obje
         )
     if substitute.pk == line.product_id:
         raise InvalidInput("a substitute must be another product", field="substitute_id")
+    _check_merchant(line, shipment, substitute)
     available = available_at([shipment.hub_id], [substitute.pk]).get((shipment.hub_id, substitute.pk), 0)
     if available < quantity:
         raise Conflict(
@@ -303,6 +336,7 @@ def answer_substitution(
                 raise Conflict(
                     "the substitute is no longer sold", field="line", code="substitute_out_of_stock"
                 )
+            _check_merchant(current, shipment, current.substitute)
             data |= _substitute(order, shipment, current, current.substitute, customer, now)
             kind = "substitute_accepted"
         else:
@@ -356,3 +390,33 @@ def pack(actor: AnyUser, shipment: Shipment, *, now: datetime | None = None) -> 
         apply_transition(actor, order, current, OrderStatus.PACKED, others=others, now=now)
         refresh_order_status(order)
     return current
+
+
+@dataclass(frozen=True)
+class SubstituteChoices:
+    """What the picker may offer instead of a line's product: other active products of the
+    same category available at the hub, only the same merchant's when the vouchers pay part
+    of that merchant's goods in the shipment (`same_merchant_only`)."""
+
+    rows: list[Any]  # inventory Stock rows (product, available)
+    same_merchant_only: bool
+
+
+def substitute_choices(shipment: Shipment, lines: list[OrderLine]) -> dict[int, SubstituteChoices]:
+    """For each line (by pk; its product loaded) the substitutes record_pick would accept now
+    (stock is checked again when the substitute is taken). Reads only."""
+    by_category: dict[str, list[Any]] = defaultdict(list)
+    for row in hub_stock(shipment.hub):
+        if row.available > 0 and row.product.is_active:
+            by_category[row.product.category].append(row)
+    bound = voucher_merchants(shipment.order_id, shipment.pk) if lines else set()
+    out: dict[int, SubstituteChoices] = {}
+    for line in lines:
+        only = line.merchant_id in bound
+        rows = [
+            row
+            for row in by_category[line.product.category]
+            if row.product_id != line.product_id and (not only or row.product.merchant_id == line.merchant_id)
+        ]
+        out[line.pk] = SubstituteChoices(rows, only)
+    return out

@@ -10,7 +10,8 @@ reference "voucher/<order code>") whose amounts follow the card row's rules, so 
 row's `authorised_won - captured_won` is what that tender can still collect:
 
 - placement: `hold_vouchers` (called by checkout after the order's rows are inserted);
-- a short pick or a cheaper substitute: `lower_for_line` lowers the merchant's voucher part
+- a short pick or a cheaper substitute (of the same merchant where the vouchers pay part of
+  the merchant's goods: `voucher_merchants`): `lower_for_line` lowers the merchant's voucher part
   in the shipment first (spending.lower_payable); what the vouchers give up comes off the
   voucher row, the rest of the drop off the card;
 - delivery: `capture_shipment` posts the shipment's holds (spending.post_shipment), the
@@ -74,6 +75,7 @@ __all__ = [
     "lower_for_line",
     "refund_shipment",
     "release_shipments",
+    "voucher_merchants",
     "voucher_quote",
     "voucher_reference",
 ]
@@ -196,6 +198,14 @@ def _room(order: Order, tender: str) -> int:
     """What the tender's rows can still collect (authorised, not captured)."""
     rows = Payment.objects.filter(order_id=order.pk, tender=tender, status__in=_OPEN)
     return sum(r.authorised_won - r.captured_won for r in rows)
+
+
+def voucher_merchants(order_id: int, shipment_id: int) -> set[int]:
+    """The merchants of the shipment whose goods the vouchers still pay for in part. Their
+    lines may only be substituted by their own products: the hold credits that merchant's
+    receivable, so another merchant's goods would be paid to the wrong merchant (and that
+    merchant may not take the vouchers at all)."""
+    return spending.merchants_holding(order_id, shipment_id)
 
 
 def lower_for_line(

@@ -225,6 +225,16 @@ def _held(order_id: int, **where: object) -> list[VoucherHold]:
     )
 
 
+def merchants_holding(order_id: int, shipment_id: int) -> set[int]:
+    """The merchants whose goods in the shipment the order's vouchers still pay for in part
+    (an open hold: their receivable is credited at delivery). Reads only."""
+    return set(
+        VoucherHold.objects.filter(
+            order_id=order_id, shipment_id=shipment_id, status=VoucherHold.Status.HELD
+        ).values_list("merchant_id", flat=True)
+    )
+
+
 def lower_payable(
     order_id: int, shipment_id: int, merchant_id: int, merchant_total_won: int, *, now: datetime
 ) -> int:

@@ -5,7 +5,6 @@ picked / short / substitute per line, start picking, pack, and the hand-over but
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
@@ -101,18 +100,6 @@ def _shipment(request: HttpRequest, pk: int) -> Shipment:
         raise PermissionDenied(exc.message) from None
 
 
-def _substitutes(hub: Hub, lines: list[OrderLine]) -> dict[int, list[Any]]:
-    """For each line, other products of the same category available at the hub."""
-    by_category: dict[str, list[Any]] = defaultdict(list)
-    for row in inventory.hub_stock(hub):
-        if row.available > 0 and row.product.is_active:
-            by_category[row.product.category].append(row)
-    return {
-        line.pk: [row for row in by_category[line.product.category] if row.product_id != line.product_id]
-        for line in lines
-    }
-
-
 @login_required
 def shipment_detail(request: HttpRequest, pk: int, *, status: int = 200) -> HttpResponse:
     shipment = _shipment(request, pk)
@@ -132,7 +119,7 @@ def shipment_detail(request: HttpRequest, pk: int, *, status: int = 200) -> Http
         "hub": hub,
         "lines": lines,
         "to_pick": len(to_pick),
-        "substitutes": _substitutes(hub, to_pick),
+        "substitutes": orders.substitute_choices(shipment, to_pick),
         "moves": NEXT_MOVES.get(shipment.status, []),
         "can_cancel": shipment.status in (OrderStatus.PLACED, OrderStatus.PICKING, OrderStatus.PACKED),
         "statuses": OrderStatus,
