@@ -12,7 +12,7 @@ from ninja.params.functions import Path
 
 from hyperlocal.accounts import services
 from hyperlocal.accounts.auth import api_auth
-from hyperlocal.accounts.models import User
+from hyperlocal.accounts.auth import signed_in_user as _user
 from hyperlocal.accounts.schemas import (
     HomeIn,
     HouseholdOut,
@@ -31,19 +31,12 @@ from hyperlocal.accounts.schemas import (
     token_out,
     verification_out,
 )
-from hyperlocal.errors import NotAllowed, NotFound
+from hyperlocal.errors import NotFound
 from hyperlocal.schemas import with_errors
 
 router = Router(tags=["accounts"])
 
 BIGINT_MAX = 2**63 - 1
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    if not isinstance(user, User):  # api_auth lets only signed-in users through
-        raise NotAllowed("log in first")
-    return user
 
 
 @router.post("/signup", response=with_errors({201: MeOut}, 409, 422), summary="Create a resident account")

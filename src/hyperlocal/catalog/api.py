@@ -12,7 +12,7 @@ from ninja import File, Form, P, QueryEx, Router, Status
 from ninja.files import UploadedFile
 
 from hyperlocal.accounts.auth import api_auth
-from hyperlocal.accounts.models import User
+from hyperlocal.accounts.auth import signed_in_user as _user
 from hyperlocal.catalog import services
 from hyperlocal.catalog.models import BusinessCategory, ProductCategory
 from hyperlocal.catalog.schemas import (
@@ -30,20 +30,12 @@ from hyperlocal.catalog.schemas import (
     photo_out,
     product_out,
 )
-from hyperlocal.errors import NotAllowed
 from hyperlocal.schemas import with_errors
 
 router = Router(tags=["catalog"])
 
 MAX_PAGE_SIZE = 100
 MAX_OFFSET = 1_000_000
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    if not isinstance(user, User):  # api_auth only lets authenticated users through
-        raise NotAllowed("log in first")
-    return user
 
 
 @router.get("/products", response=with_errors({200: ProductPage}, 422), summary="Search products")

@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 from ninja.params import PathEx, QueryEx
 
 from hyperlocal.accounts.auth import api_auth
+from hyperlocal.accounts.auth import signed_in_user as _user
 from hyperlocal.accounts.models import User
 from hyperlocal.dispatch import selectors
 from hyperlocal.dispatch.errors import NotOnYourRoute
@@ -46,13 +47,6 @@ from hyperlocal.schemas import with_errors
 router = Router(tags=["dispatch"])
 
 ShipmentId = PathEx[int, P(ge=1, le=BIGINT_MAX, description="the shipment's id")]
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    if not isinstance(user, User):
-        raise NotAllowed("log in first")
-    return user
 
 
 def _shipment(shipment_id: int) -> Shipment:

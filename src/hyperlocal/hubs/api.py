@@ -15,7 +15,7 @@ from django.utils import timezone
 from ninja import P, QueryEx, Router, Status
 
 from hyperlocal.accounts.auth import api_auth
-from hyperlocal.accounts.models import User
+from hyperlocal.accounts.auth import signed_in_user as _user
 from hyperlocal.errors import InvalidInput, NotAllowed
 from hyperlocal.geo import InvalidCoordinates, Point
 from hyperlocal.hubs import services
@@ -43,13 +43,6 @@ from hyperlocal.hubs.schemas import (
 from hyperlocal.schemas import with_errors
 
 router = Router(tags=["hubs"])
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    if not isinstance(user, User):  # api_auth only lets authenticated users through
-        raise NotAllowed("log in first")
-    return user
 
 
 def _point(lat: float, lng: float) -> Point:

@@ -11,9 +11,8 @@ from django.http import HttpRequest
 from ninja import P, Path, QueryEx, Router, Status
 
 from hyperlocal.accounts.auth import api_auth
-from hyperlocal.accounts.models import User
+from hyperlocal.accounts.auth import signed_in_user as _user
 from hyperlocal.catalog.services import get_merchant
-from hyperlocal.errors import NotAllowed
 from hyperlocal.hubs.services import get_hub
 from hyperlocal.inventory import services
 from hyperlocal.inventory.schemas import (
@@ -37,13 +36,6 @@ router = Router(tags=["inventory"])
 BIGINT_MAX = 2**63 - 1
 ProductId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
 InboundId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    if not isinstance(user, User):  # api_auth only lets authenticated users through
-        raise NotAllowed("log in first")
-    return user
 
 
 @router.get(

@@ -16,6 +16,7 @@ from ninja import P, Router, Status
 from ninja.params import HeaderEx, PathEx, QueryEx
 
 from hyperlocal.accounts.auth import api_auth
+from hyperlocal.accounts.auth import signed_in_user as _user
 from hyperlocal.accounts.models import User
 from hyperlocal.errors import NotAllowed, NotFound
 from hyperlocal.hubs.models import Hub
@@ -70,13 +71,6 @@ IdempotencyKey = HeaderEx[
         description="1-100 printable ASCII characters, new for every order (e.g. a UUID)",
     ),
 ]
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    if not isinstance(user, User):  # api_auth only lets signed-in users through
-        raise NotAllowed("log in first")
-    return user
 
 
 def _lines(lines: list[LineInSchema]) -> list[services.LineRequest]:

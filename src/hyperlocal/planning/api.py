@@ -20,6 +20,7 @@ from ninja import P, QueryEx, Router, Status
 from ninja.params import HeaderEx, PathEx
 
 from hyperlocal.accounts.auth import api_auth
+from hyperlocal.accounts.auth import signed_in_user as _user
 from hyperlocal.accounts.models import User
 from hyperlocal.errors import InvalidInput, NotAllowed
 from hyperlocal.hubs import services as hub_services
@@ -43,7 +44,7 @@ from hyperlocal.planning.schemas import (
 from hyperlocal.planning.services import export, opening, plans, region_for
 from hyperlocal.planning.services.zoning import update_zone_rule, zone_rule_for
 from hyperlocal.regions.models import Region
-from hyperlocal.schemas import with_errors
+from hyperlocal.schemas import request_id_from, with_errors
 
 router = Router(tags=["planning"])
 
@@ -57,23 +58,6 @@ IdempotencyKey = HeaderEx[
         description="the request id, if not sent as `request_id` in the body",
     ),
 ]
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    if not isinstance(user, User):  # api_auth only lets signed-in users through
-        raise NotAllowed("log in first")
-    return user
-
-
-def _request_id(in_body: str | None, header: str | None) -> str:
-    if in_body is not None and header is not None and in_body != header:
-        raise InvalidInput(
-            "request_id and the Idempotency-Key header differ; send one of them",
-            field="request_id",
-            code="invalid_id",
-        )
-    return in_body if in_body is not None else header or ""
 
 
 def _region(code: str) -> Region:
@@ -111,7 +95,8 @@ def create_plan(
     request: HttpRequest, payload: PlanIn, idempotency_key: IdempotencyKey = None
 ) -> Status[SitePlanOut]:
     user = _user(request)
-    request_id = _request_id(payload.request_id, idempotency_key)
+    # Optional here: a plan moves no money, so a retry without an id just plans again.
+    request_id = request_id_from(payload.request_id, idempotency_key, required=False)
     raw = payload.dict(exclude_none=True, exclude={"request_id"})
     with transaction.atomic():
         plan, created = plans.request_plan(user, raw, request_id=request_id)

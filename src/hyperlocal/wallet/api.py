@@ -18,10 +18,11 @@ from ninja import P, Router, Status
 from ninja.params import HeaderEx, PathEx
 
 from hyperlocal.accounts.auth import api_auth
+from hyperlocal.accounts.auth import signed_in_user as _user
 from hyperlocal.accounts.models import User
 from hyperlocal.catalog.services import get_merchant, staff_merchants
-from hyperlocal.errors import InvalidInput, NotAllowed
-from hyperlocal.schemas import with_errors
+from hyperlocal.errors import NotAllowed
+from hyperlocal.schemas import request_id_from, with_errors
 from hyperlocal.wallet import overview, selectors, services
 from hyperlocal.wallet.programmes import Programme
 from hyperlocal.wallet.schemas import (
@@ -68,30 +69,6 @@ IdempotencyKey = HeaderEx[
         description="the request id, if not sent as `request_id` in the body",
     ),
 ]
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    if not isinstance(user, User):  # api_auth only lets signed-in users through
-        raise NotAllowed("log in first")
-    return user
-
-
-def _request_id(in_body: str | None, header: str | None, *, field: str = "request_id") -> str:
-    """The request's client-chosen id, from the body or the Idempotency-Key header."""
-    if in_body is not None and header is not None and in_body != header:
-        raise InvalidInput(
-            f"{field} and the Idempotency-Key header differ; send one of them", field=field, code="invalid_id"
-        )
-    chosen = in_body if in_body is not None else header
-    if chosen is None:
-        raise InvalidInput(
-            f"send a client-chosen {field} in the body or an Idempotency-Key header: a repeat of the "
-            "request then returns the first result instead of doing it twice",
-            field=field,
-            code="request_id_missing",
-        )
-    return chosen
 
 
 def _managed(user: User, code: str) -> Programme:
@@ -153,7 +130,7 @@ def buy(
     request: HttpRequest, payload: PurchaseIn, idempotency_key: IdempotencyKey = None
 ) -> Status[PurchaseOut]:
     user = _user(request)
-    request_id = _request_id(payload.request_id, idempotency_key)
+    request_id = request_id_from(payload.request_id, idempotency_key)
     now = timezone.now()
     with transaction.atomic():
         programme = services.get_programme(payload.programme)
@@ -182,7 +159,7 @@ def refund(
     request: HttpRequest, wallet_id: WalletId, payload: RefundIn, idempotency_key: IdempotencyKey = None
 ) -> Status[RefundOut]:
     user = _user(request)
-    request_id = _request_id(payload.request_id, idempotency_key)
+    request_id = request_id_from(payload.request_id, idempotency_key)
     now = timezone.now()
     with transaction.atomic():
         wallet = overview.my_wallet(user, wallet_id)
@@ -285,7 +262,7 @@ def settle(
     request: HttpRequest, code: ProgrammeCode, payload: SettlementIn, idempotency_key: IdempotencyKey = None
 ) -> Status[SettlementOut]:
     user = _user(request)
-    run_id = _request_id(payload.run_id, idempotency_key, field="run_id")
+    run_id = request_id_from(payload.run_id, idempotency_key, field="run_id")
     now = timezone.now()
     with transaction.atomic():
         programme = _managed(user, code)
