@@ -15,6 +15,7 @@ from hyperlocal.planning.models import VacantSpace, ZoneSplitRule
 from hyperlocal.planning.services import (
     can_plan,
     daily_capacity,
+    districts_planned_by,
     split_zones,
     update_zone_rule,
     zone_rule_for,
@@ -176,6 +177,15 @@ def test_an_operator_plans_only_the_district_of_a_hub_they_run(mapo: Region, adm
     )
     assert all(can_plan(admin, region) for region in (mapo, seogyo, jongno, sajik))
     assert (can_plan(mapo_operator), can_plan(admin)) == (True, True)  # may plan somewhere
+    # The districts listed for each, in one query, are those can_plan allows.
+    both = UserFactory()
+    HubFactory(region=seogyo).operators.add(both)
+    HubFactory(region=sajik).operators.add(both)
+    assert districts_planned_by(mapo_operator) == [mapo]
+    assert districts_planned_by(jongno_operator) == [jongno]
+    assert districts_planned_by(both) == [jongno, mapo]  # by code
+    assert districts_planned_by(role_only) == []
+    assert districts_planned_by(admin) is None  # every district
     with pytest.raises(NotAllowed, match="종로구"):
         update_zone_rule(mapo_operator, jongno, stay_bp=600)
     update_zone_rule(jongno_operator, sajik, stay_bp=600)

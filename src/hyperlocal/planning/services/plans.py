@@ -45,7 +45,7 @@ from hyperlocal.planning.models import SitePlan
 from hyperlocal.planning.services.candidates import candidate_sites
 from hyperlocal.planning.services.parameters import PlanParameters, clean_parameters, region_for
 from hyperlocal.planning.services.runner import run_plan
-from hyperlocal.planning.services.zoning import can_plan, zone_rule_for
+from hyperlocal.planning.services.zoning import can_plan, districts_planned_by, zone_rule_for
 from hyperlocal.regions.models import Region
 
 log = logging.getLogger(__name__)
@@ -136,10 +136,7 @@ def _check_can_plan(user: AnyUser) -> None:
 
 def planning_districts(user: AnyUser) -> list[Region] | None:
     """The districts this user plans for; None for all (platform admins)."""
-    if is_platform_admin(user):
-        return None
-    districts = Region.objects.filter(level=Region.Level.DISTRICT).order_by("code")
-    return [d for d in districts if can_plan(user, d)]
+    return districts_planned_by(user)
 
 
 def _visible(user: AnyUser) -> QuerySet[SitePlan]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from hyperlocal.errors import InvalidInput, NotAllowed
@@ -78,6 +79,22 @@ def can_plan(user: AnyUser, region: Region | None = None) -> bool:
     districts = {district.pk}
     districts |= set(Region.objects.filter(parent=district).values_list("pk", flat=True))
     return bool(operated & districts)
+
+
+def districts_planned_by(user: AnyUser) -> list[Region] | None:
+    """The districts ``can_plan`` allows this user, in one query; None for every district
+    (platform admins)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if is_platform_admin(user):
+        return None
+    operated = region_ids_operated_by(user)
+    if not operated:
+        return []
+    districts = Region.objects.filter(level=Region.Level.DISTRICT).filter(
+        Q(pk__in=operated) | Q(children__pk__in=operated)
+    )
+    return list(districts.distinct().order_by("code"))
 
 
 def _share(value: Any, key: str) -> int:
